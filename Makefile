@@ -1,0 +1,34 @@
+# Mesa. Quick start: `make run` (serve the demo) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint messages check-messages venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+## Serve the demo table at http://127.0.0.1:$${PORT:-8000} with a Celery worker and beat.
+run: venv
+	$(PY) scripts/devservices.py run
+
+## The whole suite with coverage, against real PostgreSQL and Redis.
+test: venv
+	$(PY) scripts/devservices.py test --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+
+## Extract and compile the translation catalogues (needs GNU gettext).
+messages: venv
+	DJANGO_DEBUG=1 DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused $(PY) manage.py makemessages --locale es --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+	DJANGO_DEBUG=1 DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused $(PY) manage.py compilemessages --locale es --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/static .coverage

@@ -1,0 +1,36 @@
+"""Who may see and run a subcommittee. Table-wide powers come from mesa.permissions."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from mesa import permissions as mesa_permissions
+from subcommittees.models import Subcommittee
+
+
+def can_coordinate(user, subcommittee: Subcommittee) -> bool:
+    """Its coordinators, and the table's secretariat."""
+    checker = mesa_permissions.permission_checker(user)
+    if checker is None:
+        return False
+    return checker.has_perm("coordinate_subcommittee", subcommittee) or (
+        mesa_permissions.can_manage_subcommittees(user, subcommittee.table)
+    )
+
+
+def can_manage(user, subcommittee: Subcommittee) -> bool:
+    """Rename, archive, appoint coordinators: the secretariat only."""
+    return mesa_permissions.can_manage_subcommittees(user, subcommittee.table)
+
+
+def get_subcommittee_for_user(user, table_slug: str, slug: str, rule=None) -> Subcommittee:
+    """The subcommittee, or 404; PermissionDenied unless `rule(user, subcommittee)` holds.
+
+    A subcommittee's name, description and coordinators are public like the
+    table's home page; its work (concerns, sessions) has its own rules.
+    """
+    subcommittee = get_object_or_404(
+        Subcommittee.objects.select_related("table"), table__slug=table_slug, slug=slug
+    )
+    if rule is not None and not rule(user, subcommittee):
+        raise PermissionDenied
+    return subcommittee

@@ -1,0 +1,8 @@
+from django.shortcuts import render
+
+from subcommittees import permissions
+
+
+def subcommittee_detail(request, table_slug: str, slug: str):
+    subcommittee = permissions.get_subcommittee_for_user(request.user, table_slug, slug)
+    return render(request, "subcommittees/subcommittee_detail.html", {"subcommittee": subcommittee})

@@ -1,0 +1,68 @@
+"""Shared fixtures: a table and one person per side of every permission rule."""
+
+import pytest
+
+from mesa.celery import app as celery_app
+from mesa.models import Role
+from tests.accounts.factories import UserFactory
+from tests.mesa.factories import TableFactory, make_member
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process unless a test starts a real worker (see tests/test_celery.py)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def table(db):
+    return TableFactory(secretariat=UserFactory(display_name="Secretaría"))
+
+
+@pytest.fixture
+def secretariat(table):
+    return table.memberships.get(role=Role.SECRETARIAT).user
+
+
+@pytest.fixture
+def citizen(table):
+    return make_member(table, Role.CITIZEN).user
+
+
+@pytest.fixture
+def official(table):
+    return make_member(table, Role.OFFICIAL).user
+
+
+@pytest.fixture
+def pending_official(table):
+    return make_member(table, Role.OFFICIAL, verified=False).user
+
+
+@pytest.fixture
+def representative(table):
+    return make_member(table, Role.REPRESENTATIVE).user
+
+
+@pytest.fixture
+def coordinator(table):
+    return make_member(table, Role.COORDINATOR).user
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed up and verified, but a member of no table."""
+    return UserFactory()
+
+
+@pytest.fixture
+def other_table(db):
+    return TableFactory(secretariat=UserFactory(display_name="Otra secretaría"))
+
+
+@pytest.fixture
+def other_secretariat(other_table):
+    return other_table.memberships.get(role=Role.SECRETARIAT).user
