@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import render
 
 from mesa import permissions
@@ -18,7 +19,15 @@ def table_detail(request, slug: str):
 
 
 def invitation_accept(request, token: str):
-    raise NotImplementedError
+    raise Http404
+
+
+def table_join(request, slug: str):
+    raise Http404
+
+
+def table_leave(request, slug: str):
+    raise Http404
 
 
 def permission_denied(request, exception=None):
