@@ -17,7 +17,8 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(left_at__isnull=True)
 
     def verified(self):
-        return self.filter(Q(verified_at__isnull=False) | Q(role__in=("citizen", "coordinator", "secretariat")))
+        unverifiable = ("citizen", "coordinator", "secretariat")
+        return self.filter(Q(verified_at__isnull=False) | Q(role__in=unverifiable))
 
     def pending_verification(self):
         return self.active().filter(role__in=("official", "representative"), verified_at__isnull=True)

@@ -48,8 +48,6 @@ def table_create(
     secretariat: User | None = None,
 ) -> Table:
     """Create a table with its role groups and its five standing subcommittees."""
-    from subcommittees.services import subcommittees_create_standing
-
     table = Table(
         name=name,
         slug=slug,
@@ -63,11 +61,7 @@ def table_create(
     )
     table.full_clean()
     table.save()
-    for kind, codenames in permissions.GROUP_PERMISSIONS.items():
-        group = Group.objects.create(name=permissions.group_name(table, kind))
-        for codename in codenames:
-            assign_perm(f"mesa.{codename}", group, table)
-    subcommittees_create_standing(table=table)
+    table_prepare(table=table)
     if secretariat is not None:
         membership = Membership(table=table, user=secretariat, role=Role.SECRETARIAT)
         membership.full_clean()
@@ -76,6 +70,18 @@ def table_create(
                 to_role=Role.SECRETARIAT)
         _sync_groups(membership)
     return table
+
+
+@transaction.atomic
+def table_prepare(*, table: Table) -> None:
+    """Give a saved table its role groups and standing subcommittees (idempotent)."""
+    from subcommittees.services import subcommittees_create_standing
+
+    for kind, codenames in permissions.GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=permissions.group_name(table, kind))
+        for codename in codenames:
+            assign_perm(f"mesa.{codename}", group, table)
+    subcommittees_create_standing(table=table)
 
 
 @transaction.atomic

@@ -70,8 +70,9 @@ class EmbeddedPostgres:
         self.datadir.mkdir(parents=True, exist_ok=True)
         say(f"starting embedded PostgreSQL in {self.datadir.relative_to(ROOT)}")
         self.server = pgserver.get_server(self.datadir, cleanup_mode="stop")
+        # self.database is our own constant ("mesa"), not user input.
         exists = self.server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';"
+            f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';"  # noqa: S608
         )
         if "(1 row)" not in exists:
             self.server.psql(f'CREATE DATABASE "{self.database}";')
@@ -211,21 +212,19 @@ def stop_processes(processes: list[subprocess.Popen]) -> None:
 def run() -> int:
     port = os.environ.get("PORT", "8000")
     env_defaults = {"DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1"}
-    stopping = False
 
-    def on_signal(signum, frame):
-        nonlocal stopping
-        stopping = True
+    def on_sigterm(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
-    processes: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         with Services(prefer_machine=False, database="mesa") as services:
             env = {**env_defaults, **services.env}
             manage(env, "migrate", "--noinput")
-            manage(env, "seed_demo")
-            # Each child leads its own process group, so we stop them in order.
+            demo = subprocess.run([PYTHON, "manage.py", "seed_demo"], cwd=ROOT, env=env,
+                                  check=True, capture_output=True, text=True).stdout
+            # Each child leads its own process group; they are stopped before
+            # Redis and PostgreSQL, which the `with` block stops last.
             commands = {
                 "web": [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}"],
                 "worker": [PYTHON, "-m", "celery", "-A", "mesa", "worker", "--loglevel", "INFO",
@@ -233,20 +232,26 @@ def run() -> int:
                 "beat": [PYTHON, "-m", "celery", "-A", "mesa", "beat", "--loglevel", "INFO",
                          "--schedule", str(VAR / "celerybeat-schedule")],
             }
-            for name, command in commands.items():
-                say(f"starting {name}")
-                processes.append(subprocess.Popen(command, cwd=ROOT, env=env,
-                                                  start_new_session=True))
-            say(f"Mesa is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
-            while all(p.poll() is None for p in processes):
-                time.sleep(0.5)
-            say("a process stopped on its own; stopping the rest")
-            return 1
+            processes: list[subprocess.Popen] = []
+            try:
+                for name, command in commands.items():
+                    say(f"starting {name}")
+                    processes.append(subprocess.Popen(command, cwd=ROOT, env=env,
+                                                      start_new_session=True))
+                wait_for(lambda: port_open("127.0.0.1", int(port)), 30)
+                print(demo, flush=True)
+                say(f"Mesa is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
+                while all(p.poll() is None for p in processes):
+                    time.sleep(0.5)
+                say("a process stopped on its own; stopping the rest")
+                return 1
+            except KeyboardInterrupt:
+                say("stopping")
+                return 0
+            finally:
+                stop_processes(processes)
     except KeyboardInterrupt:
-        say("stopping")
         return 0
-    finally:
-        stop_processes(processes)
 
 
 def test(pytest_args: list[str]) -> int:

@@ -66,6 +66,12 @@ class Subcommittee(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "subcommittees:subcommittee-detail",
+            kwargs={"table_slug": self.table.slug, "slug": self.slug},
+        )
+
     @property
     def name(self) -> str:
         """The name in the active language, falling back to the other one."""
@@ -76,9 +82,3 @@ class Subcommittee(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "subcommittees:subcommittee-detail",
-            kwargs={"table_slug": self.table.slug, "slug": self.slug},
-        )

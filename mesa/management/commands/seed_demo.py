@@ -55,8 +55,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo table ready ({created} new records)." if created else "Demo table already loaded."
         ))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
-        for email, name, role, _affiliation in PEOPLE:
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, _name, role, _affiliation in PEOPLE:
             self.stdout.write(f"  {Role(role).label:<32} {email}")
 
     def _seed(self) -> int:
