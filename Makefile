@@ -27,7 +27,7 @@ lint: venv
 
 ## Extract and compile the translation catalogues (needs GNU gettext).
 messages: venv
-	DJANGO_DEBUG=1 DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused $(PY) manage.py makemessages --locale es --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+	DJANGO_DEBUG=1 DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused $(PY) manage.py makemessages --locale es --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'scripts/*'
 	DJANGO_DEBUG=1 DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused $(PY) manage.py compilemessages --locale es --ignore '.venv/*'
 
 clean:

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-@shared_task(name="mesa.ping")
+@shared_task(name="mesa.ping", ignore_result=False)
 def ping_task() -> str:
     """Round trip through the broker and a worker; used by operators and tests."""
     return "pong"

@@ -23,11 +23,15 @@ def _in_both_languages(label) -> tuple[str, str]:
     return name_es, name_en
 
 
+# Slugs that are page addresses under /t/<table>/subcommittees/.
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def _unique_slug(table: Table, text: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(text)[:50] or "subcommittee"
     slug, n = base, 2
     taken = Subcommittee.objects.filter(table=table).exclude(pk=exclude_pk)
-    while taken.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or taken.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -17,6 +17,12 @@ def _celery_eager():
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing is slow on purpose; tests that check hashing itself set their own hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def table(db):
     return TableFactory(secretariat=UserFactory(display_name="Secretaría"))

@@ -8,12 +8,10 @@ from mesa.tasks import ping_task
 
 
 @pytest.fixture
-def real_worker(settings):
+def real_worker():
     celery_app.conf.task_always_eager = False
-    celery_app.conf.result_backend = settings.CELERY_BROKER_URL
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         yield
-    celery_app.conf.result_backend = None
 
 
 def test_a_task_round_trips_through_redis_and_a_worker(real_worker):
