@@ -113,6 +113,11 @@ def can_act_as_official(user, table: Table) -> bool:
     return has_table_perm(user, "act_as_official", table)
 
 
+def can_end_membership(user, membership) -> bool:
+    """Leaving is one's own choice; removing someone is the secretariat's."""
+    return membership.user_id == user.pk or can_manage_members(user, membership.table)
+
+
 def is_member(user, table: Table) -> bool:
     return has_table_perm(user, "view_member_list", table)
 

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -272,9 +271,6 @@ def _save_affiliation(request, table: Table, form, save, saved_message: str):
         save(form.save(commit=False))
     except ValidationError as error:
         add_service_error(form, error)
-        return None
-    except IntegrityError:  # the same name saved a moment ago by someone else
-        form.add_error("name", form.duplicate_message)
         return None
     messages.success(request, saved_message)
     return redirect("mesa:institution-list", slug=table.slug)

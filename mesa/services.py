@@ -9,7 +9,7 @@ from functools import partial
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
@@ -373,17 +373,25 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 # --- Institutions and organisations ------------------------------------------------
 
 
+def _save_named(record: Institution | Organisation) -> None:
+    """full_clean catches a duplicate name; the savepoint catches one saved a moment ago."""
+    record.full_clean()
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": _("This table already has one with this name.")}) from exc
+
+
 @transaction.atomic
 def institution_save(*, institution: Institution) -> Institution:
     """Caller has checked can_manage_institutions on institution.table."""
-    institution.full_clean()
-    institution.save()
+    _save_named(institution)
     return institution
 
 
 @transaction.atomic
 def organisation_save(*, organisation: Organisation) -> Organisation:
     """Caller has checked can_manage_institutions on organisation.table."""
-    organisation.full_clean()
-    organisation.save()
+    _save_named(organisation)
     return organisation

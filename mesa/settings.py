@@ -242,9 +242,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- REST framework and OpenAPI -------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers an anonymous caller with the first class's
+    # WWW-Authenticate header, so "please sign in" is a 401, not a 403. Session
+    # still works for the browser, with its CSRF check on writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -37,8 +37,9 @@ def test_catalogue_is_not_stale(tmp_path):
         ".venv", "var", ".git", "__pycache__", "test-artifacts", "node_modules"))
     env = {"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://unused/unused", "REDIS_URL": "redis://unused",
            "PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "manage.py", "makemessages", "--locale", "es", "--no-obsolete",
-                    "--ignore", "tests/*", "--ignore", "scripts/*"], cwd=copy, env=env, check=True, capture_output=True)
+    command = [sys.executable, "manage.py", "makemessages", "--locale", "es", "--no-obsolete",
+               "--ignore", "tests/*", "--ignore", "scripts/*"]
+    subprocess.run(command, cwd=copy, env=env, check=True, capture_output=True)
     fresh = set(_entries(copy / "locale" / "es" / "LC_MESSAGES" / "django.po"))
     committed = set(_entries(PO))
     assert fresh - committed == set(), "run `make messages` and translate the new strings"

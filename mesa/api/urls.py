@@ -1,11 +1,25 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from mesa.api import views
+from mesa.api.auth import AuthTokenView
+from subcommittees.api.views import SubcommitteeViewSet
+
 router = DefaultRouter()
+router.register("tables", views.TableViewSet, basename="table")
+router.register("subcommittees", SubcommitteeViewSet, basename="subcommittee")
+router.register("institutions", views.InstitutionViewSet, basename="institution")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("invitations", views.InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("auth/token/", AuthTokenView.as_view(), name="api-auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last: any other address ending in a slash is a JSON 404. Addresses without
+    # the slash still get APPEND_SLASH's redirect first.
+    re_path(r"^.*/$", views.api_not_found),
 ]
