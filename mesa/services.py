@@ -373,25 +373,25 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 # --- Institutions and organisations ------------------------------------------------
 
 
-def _save_named(record: Institution | Organisation) -> None:
+def _save_named(record: Institution | Organisation, duplicate_message: str) -> None:
     """full_clean catches a duplicate name; the savepoint catches one saved a moment ago."""
     record.full_clean()
     try:
         with transaction.atomic():
             record.save()
     except IntegrityError as exc:
-        raise ValidationError({"name": _("This table already has one with this name.")}) from exc
+        raise ValidationError({"name": duplicate_message}) from exc
 
 
 @transaction.atomic
 def institution_save(*, institution: Institution) -> Institution:
     """Caller has checked can_manage_institutions on institution.table."""
-    _save_named(institution)
+    _save_named(institution, _("This table already has an institution with this name."))
     return institution
 
 
 @transaction.atomic
 def organisation_save(*, organisation: Organisation) -> Organisation:
     """Caller has checked can_manage_institutions on organisation.table."""
-    _save_named(organisation)
+    _save_named(organisation, _("This table already has an organisation with this name."))
     return organisation

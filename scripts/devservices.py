@@ -213,10 +213,13 @@ def run() -> int:
     port = os.environ.get("PORT", "8000")
     env_defaults = {"DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1"}
 
-    def on_sigterm(signum, frame):
+    def on_stop_signal(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_sigterm)
+    # Set both explicitly: a shell that starts us in the background may have
+    # left SIGINT ignored, and then Ctrl-C (or kill -INT) would do nothing.
+    signal.signal(signal.SIGINT, on_stop_signal)
+    signal.signal(signal.SIGTERM, on_stop_signal)
     try:
         with Services(prefer_machine=False, database="mesa") as services:
             env = {**env_defaults, **services.env}

@@ -1,6 +1,7 @@
 """Shared fixtures: a table and one person per side of every permission rule."""
 
 import pytest
+from django.utils import translation
 
 from mesa.celery import app as celery_app
 from mesa.models import Role
@@ -15,6 +16,14 @@ def _celery_eager():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Messages raised outside a request (services, commands) in English, so
+    tests can match them; a request still picks its own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -56,8 +56,7 @@ def test_reset_mail_is_in_spanish_for_a_spanish_speaker(
 ):
     UserFactory(email="luis@example.org", language="es")
     request_reset(client, "luis@example.org", django_capture_on_commit_callbacks)
-    # Django's own catalogue translates this sentence already.
-    assert "escoja una nueva contraseña" in mailoutbox[0].body
+    assert "elige una contraseña nueva" in mailoutbox[0].body
     assert "choose a new password" not in mailoutbox[0].body
 
 

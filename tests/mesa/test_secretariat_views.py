@@ -472,6 +472,7 @@ def test_role_change_refuses_another_tables_organisation(as_secretariat, table, 
 
 def test_the_last_secretariat_member_cannot_step_down(as_secretariat, table, secretariat):
     own = membership_of(secretariat, table)
+    as_secretariat.cookies["django_language"] = "en"
     response = as_secretariat.post(url("member-role", table, pk=own.pk),
                                    {"role-role": "citizen"})
     assert response.status_code == 200
