@@ -22,7 +22,11 @@ class TableAdmin(NoDeleteMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_readonly_fields(self, request, obj=None):
+        # The slug is in every link to the table: fixed once created.
         return ("slug", "created_at") if obj else ("created_at",)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

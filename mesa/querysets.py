@@ -1,5 +1,26 @@
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+
+def _role_count_filters(prefix: str = "") -> dict[str, Q]:
+    """Active members by the role they act in. A claim the secretariat has not
+    verified yet counts as a citizen (that is how the person takes part), and
+    separately as pending."""
+
+    def q(**lookups) -> Q:
+        return Q(**{prefix + key: value for key, value in lookups.items()})
+
+    pending = q(role__in=("official", "representative"), verified_at__isnull=True)
+    verified = q(verified_at__isnull=False)
+    return {
+        "citizen": q(role="citizen") | pending,
+        "representative": q(role="representative") & verified,
+        "official": q(role="official") & verified,
+        "coordinator": q(role="coordinator"),
+        "secretariat": q(role="secretariat"),
+        "pending": pending,
+    }
 
 
 class TableQuerySet(models.QuerySet):
@@ -7,9 +28,25 @@ class TableQuerySet(models.QuerySet):
         active = Q(memberships__left_at__isnull=True)
         return self.annotate(active_member_count=Count("memberships", filter=active, distinct=True))
 
+    def with_role_counts(self):
+        """Annotate members_<role> and members_pending, as MembershipQuerySet.role_counts() counts."""
+        active = Q(memberships__left_at__isnull=True)
+        return self.annotate(**{
+            f"members_{key}": Count("memberships", filter=active & condition)
+            for key, condition in _role_count_filters("memberships__").items()
+        })
+
 
 # Roles whose holders act in public on behalf of someone: members see their names.
 PUBLIC_FACING_ROLES = ("representative", "official", "coordinator", "secretariat")
+
+
+class MembershipStatus(models.TextChoices):
+    """Where a membership stands; a filter on the member list page and in the API."""
+
+    ACTIVE = "active", _("Active")
+    PENDING = "pending", _("Pending verification")
+    LEFT = "left", _("Left the table")
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -22,6 +59,23 @@ class MembershipQuerySet(models.QuerySet):
 
     def pending_verification(self):
         return self.active().filter(role__in=("official", "representative"), verified_at__isnull=True)
+
+    def role_counts(self) -> dict[str, int]:
+        """{"total", "citizen", "representative", "official", "coordinator",
+        "secretariat", "pending"} for the active memberships in this queryset."""
+        return self.active().aggregate(
+            total=Count("pk"),
+            **{key: Count("pk", filter=condition) for key, condition in _role_count_filters().items()},
+        )
+
+    def with_status(self, status: str):
+        if status == MembershipStatus.ACTIVE:
+            return self.active().verified()
+        if status == MembershipStatus.PENDING:
+            return self.pending_verification()
+        if status == MembershipStatus.LEFT:
+            return self.filter(left_at__isnull=False)
+        return self
 
     def with_list_data(self):
         return self.select_related("user", "table", "institution", "organisation", "verified_by")

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mesa.models import Institution, Membership, MembershipChange, Organisation, Role, Table
+from mesa.querysets import MembershipStatus
 
 NOTE_MAX_LENGTH = MembershipChange._meta.get_field("note").max_length
 
@@ -49,24 +50,13 @@ class AffiliationFieldsMixin:
 # --- Members ------------------------------------------------------------------------
 
 
-class MemberStatus:
-    ACTIVE = "active"
-    PENDING = "pending"
-    LEFT = "left"
-    CHOICES = [
-        (ACTIVE, _("Active")),
-        (PENDING, _("Pending verification")),
-        (LEFT, _("Left the table")),
-    ]
-
-
 class MembershipFilter(django_filters.FilterSet):
     """Filters of the member list. The status filter is for the secretariat only:
     other members only ever see active, verified people."""
 
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices,
                                        empty_label=_("All roles"))
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.CHOICES,
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=MembershipStatus.choices,
                                          empty_label=_("Any status"), method="filter_status")
 
     class Meta:
@@ -79,13 +69,7 @@ class MembershipFilter(django_filters.FilterSet):
             del self.filters["status"]
 
     def filter_status(self, queryset, name, value):
-        if value == MemberStatus.ACTIVE:
-            return queryset.active().verified()
-        if value == MemberStatus.PENDING:
-            return queryset.pending_verification()
-        if value == MemberStatus.LEFT:
-            return queryset.filter(left_at__isnull=False)
-        return queryset
+        return queryset.with_status(value)
 
 
 class InvitationForm(AffiliationFieldsMixin, forms.Form):

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,23 +61,6 @@ def _time_zone_in_words(table: Table) -> dict:
         "place": table.time_zone.rsplit("/", 1)[-1].replace("_", " "),
         "offset": f"UTC{sign}{hours:02d}:{minutes:02d}",
     }
-
-
-def _member_counts(table: Table) -> dict:
-    """Active members by the role they act in. A claim the secretariat has not
-    verified yet counts as a citizen (that is how the person takes part), and
-    separately as pending."""
-    pending = Q(role__in=(Role.OFFICIAL, Role.REPRESENTATIVE), verified_at__isnull=True)
-    verified = Q(verified_at__isnull=False)
-    return Membership.objects.active().filter(table=table).aggregate(
-        total=Count("pk"),
-        citizens=Count("pk", filter=Q(role=Role.CITIZEN) | pending),
-        representatives=Count("pk", filter=Q(role=Role.REPRESENTATIVE) & verified),
-        officials=Count("pk", filter=Q(role=Role.OFFICIAL) & verified),
-        coordinators=Count("pk", filter=Q(role=Role.COORDINATOR)),
-        secretariat=Count("pk", filter=Q(role=Role.SECRETARIAT)),
-        pending=Count("pk", filter=pending),
-    )
 
 
 def _people_by_role(user, table: Table) -> list[tuple[str, list[Membership]]]:
@@ -139,7 +122,7 @@ def table_detail(request, slug: str):
             for kind, label in OrganisationKind.choices
             if (group := [o for o in organisations if o.kind == kind])
         ],
-        "counts": _member_counts(table),
+        "counts": Membership.objects.filter(table=table).role_counts(),
         "people_by_role": _people_by_role(request.user, table),
     })
 

@@ -2,7 +2,6 @@
 queryset already lets the requester see; they never widen it."""
 
 import django_filters
-from django.utils.translation import gettext_lazy as _
 
 from mesa.models import (
     GovernmentLevel,
@@ -13,6 +12,7 @@ from mesa.models import (
     OrganisationKind,
     Role,
 )
+from mesa.querysets import MembershipStatus
 
 
 class InstitutionFilter(django_filters.FilterSet):
@@ -35,24 +35,13 @@ class OrganisationFilter(django_filters.FilterSet):
         fields: list = []
 
 
-class MembershipStatus:
-    ACTIVE = "active"
-    PENDING = "pending"
-    LEFT = "left"
-    CHOICES = [
-        (ACTIVE, _("Active")),
-        (PENDING, _("Waiting for verification")),
-        (LEFT, _("Left the table")),
-    ]
-
-
 class MembershipFilter(django_filters.FilterSet):
     table = django_filters.CharFilter(field_name="table__slug", help_text="The table's slug.")
     role = django_filters.ChoiceFilter(choices=Role.choices)
     status = django_filters.ChoiceFilter(
-        choices=MembershipStatus.CHOICES, method="filter_status",
-        help_text="active: has not left; pending: an official's or representative's "
-        "claim waiting for the secretariat; left: has left the table.",
+        choices=MembershipStatus.choices, method="filter_status",
+        help_text="active: a member whose role needs no verification or is verified; pending: an "
+        "official's or representative's claim waiting for the secretariat; left: has left the table.",
     )
 
     class Meta:
@@ -60,11 +49,7 @@ class MembershipFilter(django_filters.FilterSet):
         fields: list = []
 
     def filter_status(self, queryset, name, value):
-        if value == MembershipStatus.ACTIVE:
-            return queryset.active()
-        if value == MembershipStatus.PENDING:
-            return queryset.pending_verification()
-        return queryset.filter(left_at__isnull=False)
+        return queryset.with_status(value)
 
 
 class InvitationFilter(django_filters.FilterSet):

@@ -24,7 +24,8 @@ from mesa.models import (
 
 
 class TableMemberCountsSerializer(serializers.Serializer):
-    """Active members of each role; officials and representatives once verified."""
+    """Active members by the role they act in: an official's or representative's
+    claim counts as a citizen until the secretariat verifies it."""
 
     citizen = serializers.IntegerField()
     representative = serializers.IntegerField()
@@ -63,10 +64,6 @@ class MyMembershipSerializer(serializers.ModelSerializer):
 MEMBER_COUNT_ROLES: tuple[str, ...] = tuple(Role.values)
 
 
-def member_count_annotation(role: str) -> str:
-    return f"member_count_{role}"
-
-
 class TableSerializer(serializers.ModelSerializer):
     """A table's public information, plus the requester's place at it."""
 
@@ -96,7 +93,7 @@ class TableSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TableMemberCountsSerializer)
     def get_member_counts(self, table: Table) -> dict:
-        return {role: getattr(table, member_count_annotation(role), 0) for role in MEMBER_COUNT_ROLES}
+        return {role: getattr(table, f"members_{role}", 0) for role in MEMBER_COUNT_ROLES}
 
     @extend_schema_field(MyMembershipSerializer(allow_null=True))
     def get_my_membership(self, table: Table) -> dict | None:

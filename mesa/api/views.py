@@ -7,8 +7,6 @@ JSON body, Http404 into 404 and PermissionDenied into 403.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -21,7 +19,6 @@ from mesa import permissions, services
 from mesa.api.base import table_from_input
 from mesa.api.filters import InstitutionFilter, InvitationFilter, MembershipFilter, OrganisationFilter
 from mesa.api.serializers import (
-    MEMBER_COUNT_ROLES,
     InstitutionSerializer,
     InstitutionUpdateSerializer,
     InvitationCreateSerializer,
@@ -35,25 +32,10 @@ from mesa.api.serializers import (
     OrganisationUpdateSerializer,
     TableSerializer,
     TableUpdateSerializer,
-    member_count_annotation,
 )
 from mesa.models import Institution, Invitation, Membership, Organisation, Table
 
 # --- Tables ----------------------------------------------------------------------------
-
-
-def _member_count(role: str) -> Coalesce:
-    """Active members with `role`, counting officials and representatives once verified."""
-    members = (
-        Membership.objects.active()
-        .verified()
-        .filter(table=OuterRef("pk"), role=role)
-        .order_by()
-        .values("table")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(members, output_field=IntegerField()), 0)
 
 
 @extend_schema_view(
@@ -71,8 +53,7 @@ class TableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = Table.objects.all()
 
     def get_queryset(self):
-        counts = {member_count_annotation(role): _member_count(role) for role in MEMBER_COUNT_ROLES}
-        return Table.objects.annotate(**counts).order_by("name", "pk")
+        return Table.objects.with_role_counts().order_by("name", "pk")
 
     def _viewer_context(self, tables: list[Table]) -> dict:
         """The requester's role and powers at these tables, fetched in bulk."""

@@ -36,14 +36,15 @@ def test_a_private_table_is_listed_but_its_content_is_not_open(as_user, outsider
     assert row["my_permissions"]["join"] is True
 
 
-def test_member_counts_count_active_members_and_only_verified_claims(
+def test_member_counts_are_the_pages_counts_with_pending_claims_as_citizens(
     as_user, table, citizen, official, pending_official, secretariat
 ):
     make_member(table, Role.CITIZEN)  # a second citizen, who stays
     leaver = make_member(table, Role.CITIZEN)
     membership_end(membership=leaver, actor=leaver.user)
     counts = as_user(None).get(url(table)).json()["member_counts"]
-    assert counts == {"citizen": 2, "representative": 0, "official": 1, "coordinator": 0,
+    # Two citizens and the unverified official, who takes part as a citizen.
+    assert counts == {"citizen": 3, "representative": 0, "official": 1, "coordinator": 0,
                       "secretariat": 1}
 
 

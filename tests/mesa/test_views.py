@@ -145,10 +145,10 @@ def test_table_page_counts_active_members_by_role_and_pending_claims_as_citizens
     counts = client.get(detail_url(table)).context["counts"]
     assert counts == {
         "total": 6,
-        "citizens": 2,  # the citizen and the unverified official
-        "representatives": 1,
-        "officials": 1,
-        "coordinators": 1,
+        "citizen": 2,  # the citizen and the unverified official
+        "representative": 1,
+        "official": 1,
+        "coordinator": 1,
         "secretariat": 1,
         "pending": 1,
     }
