@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from mesa import services
@@ -11,6 +12,7 @@ from mesa.models import GovernmentLevel, Institution, Membership, Organisation, 
 from subcommittees.models import Subcommittee
 from subcommittees.services import subcommittee_set_coordinators
 
+PENDING_OFFICIAL = "funcionario.pendiente@demo.mesa.mx"
 DEMO_PASSWORD = "mesa-demo-2026"  # noqa: S105 - demo data, refused outside DEBUG
 
 INSTITUTIONS = [
@@ -57,7 +59,10 @@ class Command(BaseCommand):
         ))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, _name, role, _affiliation in PEOPLE:
-            self.stdout.write(f"  {Role(role).label:<32} {email}")
+            label = str(Role(role).label)
+            if email == PENDING_OFFICIAL:
+                label = gettext("%(role)s, not yet verified") % {"role": label}
+            self.stdout.write(f"  {label:<40} {email}")
 
     def _seed(self) -> int:
         created = 0
