@@ -64,6 +64,13 @@ class Table(models.Model):
         default=True,
         help_text=_("Whether its sessions and public concerns can be seen by people who are not members."),
     )
+    unanswered_after_days = models.PositiveSmallIntegerField(
+        _("days until a concern without an official answer is flagged"), default=10,
+    )
+    resolution_check_after_days = models.PositiveSmallIntegerField(
+        _("days after a concern is marked resolved to ask its reporter whether it was"),
+        default=28,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = TableQuerySet.as_manager()

@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("t/", include("mesa.table_urls")),
     path("t/<slug:table_slug>/subcommittees/", include("subcommittees.urls")),
+    path("t/<slug:table_slug>/concerns/", include("concerns.urls")),
+    path("receipt/", include("concerns.receipt_urls")),
     path("api/v1/", include("mesa.api.urls")),
     path("admin/", admin.site.urls),
 ]

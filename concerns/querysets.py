@@ -1,0 +1,70 @@
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import models
+from django.db.models import F, Func, Q, TextField, Value
+
+# Configurations the search vector is built with (migration 0001 of concerns).
+SEARCH_CONFIGS = ("spanish", "english")
+
+
+def _unaccent(text: str) -> Func:
+    return Func(Value(text), function="mesa_unaccent", output_field=TextField())
+
+
+class ConcernQuerySet(models.QuerySet):
+    def listed(self):
+        """What lists show: not hidden, not rejected, not folded into another concern."""
+        return self.filter(hidden_at__isnull=True, status__in=self.model.listed_statuses(),
+                           duplicate_of__isnull=True)
+
+    def visible_to(self, user):
+        """Concerns whose content `user` may read: the one rule, for pages, lists and the API.
+
+        Public concerns: everyone, at a public table; members otherwise.
+        Restricted and anonymous concerns: the table's members.
+        Hidden, rejected and duplicate concerns: only the reporter, the
+        coordinators of the concern's subcommittee and the table's secretariat.
+        """
+        from guardian.shortcuts import get_objects_for_user
+
+        from concerns.models import Visibility
+        from mesa.permissions import tables_for_user
+        from subcommittees.models import Subcommittee
+
+        listed = Q(hidden_at__isnull=True, duplicate_of__isnull=True,
+                   status__in=self.model.listed_statuses())
+        # The same rule as listed(), as a Q so it combines with the others.
+        public_at_public_table = Q(visibility=Visibility.PUBLIC, table__is_public=True)
+        if not user.is_authenticated:
+            return self.filter(listed & public_at_public_table)
+        member_of = tables_for_user(user, "mesa.view_table_content")
+        secretariat_of = tables_for_user(user, "mesa.manage_subcommittees")
+        coordinated = get_objects_for_user(
+            user, "subcommittees.coordinate_subcommittee", klass=Subcommittee.objects.all(),
+            accept_global_perms=False,
+        )
+        return self.filter(
+            (listed & (public_at_public_table | Q(table__in=member_of)))
+            | Q(reporter=user)
+            | Q(table__in=secretariat_of)
+            | Q(subcommittee__in=coordinated)
+        )
+
+    def search(self, text: str):
+        """Full text in Spanish and English, accents folded: "extorsion" finds "extorsión"."""
+        text = (text or "").strip()[:200]
+        if not text:
+            return self
+        query = None
+        for config in SEARCH_CONFIGS:
+            part = SearchQuery(_unaccent(text), config=config, search_type="websearch")
+            query = part if query is None else query | part
+        return (self.filter(search_vector=query)
+                .annotate(search_rank=SearchRank(F("search_vector"), query)))
+
+    def by_priority(self):
+        return self.order_by("-support_count", "-created_at", "-pk")
+
+    def with_list_data(self):
+        return self.select_related("table", "subcommittee", "colonia", "reporter").prefetch_related(
+            "accused_institutions", "assigned_institutions"
+        )
