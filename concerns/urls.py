@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerns import triage_views, views
+from concerns import evidence_views, triage_views, views
 
 app_name = "concerns"
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("<int:pk>/answer/", triage_views.concern_answer, name="concern-answer"),
     path("answers/<int:answer_pk>/rate/", triage_views.answer_rate, name="answer-rate"),
     path("colonias/", triage_views.colonia_list, name="colonia-list"),
+    # Evidence files, only through a permission check (never a public media URL).
+    path("<int:pk>/evidence/<int:evidence_pk>/", evidence_views.evidence_file, name="evidence-file"),
 ]
