@@ -214,6 +214,9 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
+# Evidence of concerns: outside MEDIA_ROOT, served only through permission-checked views.
+MESA_PRIVATE_MEDIA_ROOT = env.path("MESA_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
+MESA_UPLOAD_MAX_BYTES = env.int("MESA_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- Email ----------------------------------------------------------------------
 # Console unless configured: EMAIL_URL (smtp://user:pass@host:587, or consolemail://,
@@ -240,6 +243,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- REST framework and OpenAPI -------------------------------------------------
 REST_FRAMEWORK = {

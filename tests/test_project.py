@@ -13,6 +13,7 @@ import yaml
 from django.core.management import call_command
 
 from accounts.models import User
+from concerns.models import Colonia, Concern, ConcernEvent
 from mesa.logging import JsonFormatter, ScrubRequestFilter
 from mesa.models import Membership, MembershipChange, Table
 from subcommittees.models import Subcommittee
@@ -109,11 +110,13 @@ class TestDockerCompose:
 def test_seed_demo_is_idempotent(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=open(os.devnull, "w"))
-    counts = [User.objects.count(), Table.objects.count(), Membership.objects.count(),
-              MembershipChange.objects.count(), Subcommittee.objects.count()]
+    def counts():
+        return [model.objects.count() for model in (
+            User, Table, Membership, MembershipChange, Subcommittee, Concern, ConcernEvent, Colonia)]
+
+    before = counts()
     call_command("seed_demo", stdout=open(os.devnull, "w"))
-    assert counts == [User.objects.count(), Table.objects.count(), Membership.objects.count(),
-                      MembershipChange.objects.count(), Subcommittee.objects.count()]
+    assert counts() == before
     table = Table.objects.get(slug="juarez")
     assert table.time_zone == "America/Ciudad_Juarez"
     assert set(table.memberships.values_list("role", flat=True)) == {

@@ -30,6 +30,10 @@ ORGANISATIONS = [
     ("Cámara Nacional de Comercio de Ciudad Juárez", OrganisationKind.BUSINESS),
     ("Consejo Coordinador Empresarial de Juárez", OrganisationKind.BUSINESS),
 ]
+COLONIAS = [
+    "Centro", "Anapra", "Riberas del Bravo", "Parajes del Sur", "Felipe Ángeles",
+    "Toribio Ortega", "División del Norte", "Salvárcar", "Infonavit Casas Grandes",
+]
 # email, display name, role, institution acronym / organisation name
 PEOPLE = [
     ("secretaria@demo.mesa.mx", "Laura Secretaría", Role.SECRETARIAT, None),
@@ -120,9 +124,45 @@ class Command(BaseCommand):
                 services.membership_verify(membership=membership, actor=secretariat)
             created += 1
 
+        created += self._seed_concerns(table, people)
+
         coordinator = people["coordinador@demo.mesa.mx"]
         justice = Subcommittee.objects.get(table=table, standing_theme=Subcommittee.Theme.ACCESS_TO_JUSTICE)
         if not justice.coordinators.filter(pk=coordinator.pk).exists():
             subcommittee_set_coordinators(subcommittee=justice, users=[coordinator])
+            created += 1
+        return created
+
+    def _seed_concerns(self, table: Table, people: dict) -> int:
+        from concerns import services as concern_services
+        from concerns.models import Colonia, Concern, Status, Visibility
+
+        created = 0
+        for name in COLONIAS:
+            _, new = Colonia.objects.get_or_create(table=table, name=name)
+            created += new
+        citizen = people["ciudadana@demo.mesa.mx"]
+        secretariat = people["secretaria@demo.mesa.mx"]
+        justice = Subcommittee.objects.get(table=table, standing_theme=Subcommittee.Theme.ACCESS_TO_JUSTICE)
+        theft = Subcommittee.objects.get(table=table, standing_theme=Subcommittee.Theme.VIOLENT_THEFT)
+        demo = [
+            (justice, "Denuncias de extorsión sin seguimiento en la Fiscalía",
+             "Comerciantes del Centro presentamos denuncias por cobro de piso hace meses y nadie "
+             "nos ha llamado. Pedimos más agentes del ministerio público.", "Centro",
+             Visibility.PUBLIC),
+            (theft, "Robos con violencia en la parada de camiones de Parajes del Sur",
+             "Por las noches asaltan a quienes regresan de la maquila. Falta alumbrado y patrullaje.",
+             "Parajes del Sur", Visibility.RESTRICTED),
+        ]
+        for subcommittee, title, description, colonia, visibility in demo:
+            if Concern.objects.filter(table=table, title=title).exists():
+                continue
+            concern, _code = concern_services.concern_raise(
+                table=table, subcommittee=subcommittee, title=title, description=description,
+                visibility=visibility, reporter=citizen,
+                colonia=Colonia.objects.get(table=table, name=colonia),
+            )
+            concern_services.concern_set_status(concern=concern, status=Status.ACCEPTED,
+                                                actor=secretariat)
             created += 1
         return created
