@@ -7,6 +7,7 @@ them to a person, an address or a device.
 
 from collections.abc import Iterable
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from concerns import receipts
+from concerns.tasks import notify_assignment_task
 from concerns.models import (
     TRANSITIONS,
     Answer,
@@ -213,10 +215,11 @@ def concern_assign(*, concern: Concern, institutions: Iterable[Institution], act
     if concern.status in (Status.SUBMITTED, Status.REJECTED):
         raise ValidationError(_("Accept the concern before asking an institution to answer."))
     for institution in institutions:
-        _assignment, created = ConcernAssignment.objects.get_or_create(
+        assignment, created = ConcernAssignment.objects.get_or_create(
             concern=concern, institution=institution, defaults={"assigned_by": actor})
         if created:
             _event(concern, Kind.ASSIGNED, actor=actor, note=str(institution))
+            transaction.on_commit(partial(notify_assignment_task.delay, assignment.pk))
     return concern
 
 
