@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from concerns import receipts
-from concerns.tasks import notify_assignment_task
 from concerns.models import (
     TRANSITIONS,
     Answer,
@@ -32,6 +31,7 @@ from concerns.models import (
     Support,
     Visibility,
 )
+from concerns.tasks import notify_assignment_task
 from mesa.models import Institution, Organisation, Table
 from subcommittees.models import Subcommittee
 

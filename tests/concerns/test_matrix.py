@@ -31,7 +31,7 @@ VIEWERS = [
 
 # viewer -> (sees content, sees reporter) for each visibility.
 EXPECTED = {
-    Visibility.PUBLIC: {viewer: (True, True) for viewer in VIEWERS},
+    Visibility.PUBLIC: dict.fromkeys(VIEWERS, (True, True)),
     Visibility.RESTRICTED: {
         "visitor": (False, False),
         "citizen": (True, False),
