@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from concerns.querysets import ConcernQuerySet
 from mesa.models import Institution, Organisation, Table
+from mesa.uploads import private_storage
 from subcommittees.models import Subcommittee
 
 DESCRIPTION_MAX_LENGTH = 10_000
@@ -325,3 +326,65 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/5 · answer {self.answer_id}"
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """A random name in a per-month folder; `filename` is already random (see
+    concerns.evidence), the original name is never part of the path."""
+    return timezone.now().strftime("evidence/%Y/%m/") + filename.rsplit("/", 1)[-1]
+
+
+class Evidence(models.Model):
+    """A file attached to a concern: a cleaned photo, a PDF or an audio recording.
+
+    Stored under settings.MESA_PRIVATE_MEDIA_ROOT with a random name and
+    served only by concerns.evidence_views.evidence_file after a permission
+    check. For an anonymous concern `original_name` is empty and
+    `uploaded_by` null (concerns.evidence.evidence_attach).
+    """
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", pgettext_lazy("evidence kind", "Photo")
+        PDF = "pdf", pgettext_lazy("evidence kind", "PDF document")
+        AUDIO = "audio", pgettext_lazy("evidence kind", "Audio recording")
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="evidence",
+                                verbose_name=_("concern"))
+    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_upload_to,
+                            max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    # Kept for the uploader's own reference; empty for anonymous concerns.
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_reason = models.TextField(_("why it is hidden"), blank=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.concern_id}"
+
+    def get_absolute_url(self) -> str:
+        concern = self.concern
+        return reverse("concerns:evidence-file", kwargs={
+            "table_slug": concern.table.slug, "pk": concern.pk, "evidence_pk": self.pk})
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1].lower() if "." in self.file.name else ""
+
+    @property
+    def download_name(self) -> str:
+        """A neutral name for the browser: nothing of the original."""
+        return f"evidence-{self.pk}.{self.extension}" if self.extension else f"evidence-{self.pk}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None

@@ -1,6 +1,6 @@
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import models
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
 
 # Configurations the search vector is built with (migration 0001 of concerns).
 SEARCH_CONFIGS = ("spanish", "english")
@@ -60,6 +60,33 @@ class ConcernQuerySet(models.QuerySet):
             query = part if query is None else query | part
         return (self.filter(search_vector=query)
                 .annotate(search_rank=SearchRank(F("search_vector"), query)))
+
+    # The triage queues, oldest first. Hidden concerns and duplicates are in none:
+    # they have been dealt with.
+    def _current(self):
+        return self.filter(hidden_at__isnull=True, duplicate_of__isnull=True)
+
+    def awaiting_triage(self):
+        return self._current().filter(status="submitted").order_by("created_at", "pk")
+
+    def _in_work(self):
+        return self._current().filter(status__in=("accepted", "answered", "in_progress"))
+
+    def unassigned(self):
+        from concerns.models import ConcernAssignment
+
+        return (self._in_work()
+                .filter(~Exists(ConcernAssignment.objects.filter(concern=OuterRef("pk"))))
+                .order_by("accepted_at", "pk"))
+
+    def unanswered_since(self, cutoff):
+        """Accepted before `cutoff` and still without an official answer."""
+        from concerns.models import Answer
+
+        return (self._in_work()
+                .filter(~Exists(Answer.objects.filter(concern=OuterRef("pk"))),
+                        accepted_at__lt=cutoff)
+                .order_by("accepted_at", "pk"))
 
     def by_priority(self):
         return self.order_by("-support_count", "-created_at", "-pk")

@@ -10,7 +10,7 @@ from datetime import date
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -231,6 +231,12 @@ def concern_mark_duplicate(*, concern: Concern, original: Concern, actor: User) 
         raise ValidationError({"original": _("Choose another concern of this table.")})
     if original.duplicate_of_id is not None:
         raise ValidationError({"original": _("That concern is itself a duplicate; choose its original.")})
+    if original.is_hidden or original.status == Status.REJECTED:
+        raise ValidationError({"original": _("That concern is hidden or rejected; choose another.")})
+    if concern.duplicate_of_id is not None:
+        raise ValidationError(_("This concern is already marked as a duplicate."))
+    # Concerns already folded into this one now point at the original too.
+    Concern.objects.filter(duplicate_of=concern).update(duplicate_of=original)
     for support in concern.supports.select_related("user"):
         if support.user_id != original.reporter_id:
             Support.objects.get_or_create(concern=original, user=support.user,
@@ -250,6 +256,8 @@ def concern_mark_duplicate(*, concern: Concern, original: Concern, actor: User) 
 def concern_hide(*, concern: Concern, actor: User, reason: str) -> Concern:
     """Caller has checked can_triage. Hidden, never deleted: the secretariat still sees it."""
     concern = _lock(concern)
+    if concern.is_hidden:
+        raise ValidationError(_("The concern is already hidden."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why it is hidden.")})
     concern.hidden_at = timezone.now()
@@ -261,7 +269,10 @@ def concern_hide(*, concern: Concern, actor: User, reason: str) -> Concern:
 
 @transaction.atomic
 def concern_unhide(*, concern: Concern, actor: User) -> Concern:
+    """Caller has checked can_triage."""
     concern = _lock(concern)
+    if not concern.is_hidden:
+        raise ValidationError(_("The concern is not hidden."))
     concern.hidden_at = None
     concern.save(update_fields=["hidden_at"])
     _event(concern, Kind.UNHIDDEN, actor=actor)
@@ -279,6 +290,18 @@ def concern_set_consent(*, concern: Concern, reporter: User, consent: bool) -> C
     _event(concern, Kind.CONSENT, actor=reporter, by_reporter=True,
            note="given" if consent else "withdrawn")
     return concern
+
+
+@transaction.atomic
+def colonia_save(*, colonia: Colonia) -> Colonia:
+    """Caller has checked can_manage_institutions. Add, rename or (de)activate a colonia."""
+    colonia.full_clean()
+    try:
+        with transaction.atomic():
+            colonia.save()
+    except IntegrityError as exc:  # the same name saved a moment ago
+        raise ValidationError({"name": _("This table already has a colonia with this name.")}) from exc
+    return colonia
 
 
 # --- Answers and replies -------------------------------------------------------------

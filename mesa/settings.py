@@ -301,8 +301,5 @@ MESA_RECEIPT_KEY = env.str("MESA_RECEIPT_KEY", default=SECRET_KEY)
 MESA_ANONYMOUS_CONCERNS_PER_HOUR = env.int("MESA_ANONYMOUS_CONCERNS_PER_HOUR", default=5)
 MESA_RECEIPT_LOOKUPS_PER_HOUR = env.int("MESA_RECEIPT_LOOKUPS_PER_HOUR", default=20)
 MESA_SITE_NAME = env.str("MESA_SITE_NAME", default="Mesa")
-# Anonymous concerns per client address, and receipt-code look-ups (see mesa/ratelimit.py).
-MESA_ANONYMOUS_CONCERNS_PER_HOUR = env.int("MESA_ANONYMOUS_CONCERNS_PER_HOUR", default=5)
-MESA_RECEIPT_LOOKUPS_PER_HOUR = env.int("MESA_RECEIPT_LOOKUPS_PER_HOUR", default=20)
 # Absolute links in mail (invitations, verification, password reset) start with this.
 MESA_BASE_URL = env.str("MESA_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

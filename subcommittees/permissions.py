@@ -22,6 +22,18 @@ def can_manage(user, subcommittee: Subcommittee) -> bool:
     return mesa_permissions.can_manage_subcommittees(user, subcommittee.table)
 
 
+def subcommittees_triaged_by(user, table) -> list[Subcommittee]:
+    """The subcommittees whose work `user` coordinates at `table`: all of them for
+    the secretariat, their own for coordinators (the rule of can_coordinate)."""
+    from guardian.shortcuts import get_objects_for_user
+
+    subcommittees = Subcommittee.objects.filter(table=table).order_by("archived_at", "pk")
+    if mesa_permissions.can_manage_subcommittees(user, table):
+        return list(subcommittees)
+    return list(get_objects_for_user(user, "subcommittees.coordinate_subcommittee",
+                                     klass=subcommittees, accept_global_perms=False))
+
+
 def get_subcommittee_for_user(user, table_slug: str, slug: str, rule=None) -> Subcommittee:
     """The subcommittee, or 404; PermissionDenied unless `rule(user, subcommittee)` holds.
 
