@@ -75,6 +75,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.PARTLY_RESOLVED: frozenset({Status.IN_PROGRESS, Status.RESOLVED}),
     Status.CLOSED: frozenset({Status.IN_PROGRESS}),
 }
+# Statuses the reporter is asked to confirm (or to reopen with a reason).
+RESOLUTION_STATUSES = frozenset({Status.RESOLVED, Status.PARTLY_RESOLVED, Status.CLOSED})
 # Statuses that show in public and member lists (rejected and hidden ones do not).
 LISTED_STATUSES = frozenset(Status.values) - {Status.REJECTED}
 

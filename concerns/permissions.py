@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from concerns.models import Answer, Concern, Visibility
 from mesa import permissions as mesa_permissions
-from mesa.models import Membership, Role
+from mesa.models import Membership, Organisation, Role
 from subcommittees import permissions as subcommittee_permissions
 
 
@@ -56,6 +56,25 @@ def answerable_institution_ids(user, concern: Concern) -> set[int]:
     )
     assigned = set(concern.assignments.values_list("institution_id", flat=True))
     return mine & assigned
+
+
+def can_triage_at(user, table) -> bool:
+    """Whether `user` coordinates any subcommittee of `table` or is its secretariat."""
+    return bool(user.is_authenticated
+                and subcommittee_permissions.subcommittees_triaged_by(user, table))
+
+
+def endorsable_organisations(user, table) -> list:
+    """Organisations in whose name `user` may endorse (services.support_add checks it again)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Organisation.objects.filter(
+            pk__in=Membership.objects.active().filter(
+                user=user, table=table, role=Role.REPRESENTATIVE, verified_at__isnull=False
+            ).values("organisation_id")
+        ).order_by("name")
+    )
 
 
 def can_answer(user, concern: Concern) -> bool:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from concerns import receipts
 from concerns.models import (
+    RESOLUTION_STATUSES,
     TRANSITIONS,
     Answer,
     Colonia,
@@ -157,7 +158,7 @@ def concern_set_status(*, concern: Concern, status: str, actor: User | None, rea
 def concern_confirm_resolution(*, concern: Concern, actor: User | None) -> Concern:
     """The reporter (actor) or the receipt holder (actor None) says it was resolved."""
     concern = _lock(concern)
-    if concern.status not in (Status.RESOLVED, Status.PARTLY_RESOLVED, Status.CLOSED):
+    if concern.status not in RESOLUTION_STATUSES:
         raise ValidationError(_("Only a concern marked resolved or closed can be confirmed."))
     previous = concern.status
     concern.status = Status.RESOLVED
@@ -172,7 +173,7 @@ def concern_confirm_resolution(*, concern: Concern, actor: User | None) -> Conce
 def concern_reopen(*, concern: Concern, actor: User | None, reason: str) -> Concern:
     """The reporter (or the receipt holder) says it was not resolved."""
     concern = _lock(concern)
-    if concern.status not in (Status.RESOLVED, Status.PARTLY_RESOLVED, Status.CLOSED):
+    if concern.status not in RESOLUTION_STATUSES:
         raise ValidationError(_("Only a concern marked resolved or closed can be reopened."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say what is still missing.")})

@@ -60,10 +60,22 @@ def permission_checker(user) -> ObjectPermissionChecker | None:
     return checker
 
 
+def _coordinated_table_ids(user) -> frozenset[int]:
+    """Tables at which `user` coordinates a subcommittee; one query per user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    ids = getattr(user, "_mesa_coordinated_table_ids", None)
+    if ids is None:
+        ids = frozenset(user.coordinated_subcommittees.values_list("table_id", flat=True))
+        user._mesa_coordinated_table_ids = ids
+    return ids
+
+
 def forget_cached_permissions(user) -> None:
     """Drop a user's cached checks after their groups changed (same request)."""
-    if hasattr(user, "_mesa_perm_checker"):
-        del user._mesa_perm_checker
+    for attribute in ("_mesa_perm_checker", "_mesa_coordinated_table_ids"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def has_table_perm(user, codename: str, table: Table) -> bool:
@@ -139,19 +151,22 @@ class TablePermissions:
     change_table: bool
     act_as_official: bool
     join: bool
+    coordinates: bool  # the secretariat, or a coordinator of one of its subcommittees
 
 
 def table_permissions(user, table: Table) -> TablePermissions:
+    manage_subcommittees = can_manage_subcommittees(user, table)
     return TablePermissions(
         is_member=is_member(user, table),
         view_content=can_view_table_content(user, table),
         view_member_list=can_view_member_list(user, table),
         manage_members=can_manage_members(user, table),
-        manage_subcommittees=can_manage_subcommittees(user, table),
+        manage_subcommittees=manage_subcommittees,
         manage_institutions=can_manage_institutions(user, table),
         change_table=can_change_table(user, table),
         act_as_official=can_act_as_official(user, table),
         join=can_join(user, table),
+        coordinates=manage_subcommittees or table.pk in _coordinated_table_ids(user),
     )
 
 

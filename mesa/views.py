@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from concerns.models import Concern
 from mesa import permissions, services
 from mesa.forms import TableJoinForm, add_service_error
 from mesa.models import (
@@ -124,6 +125,10 @@ def table_detail(request, slug: str):
         ],
         "counts": Membership.objects.filter(table=table).role_counts(),
         "people_by_role": _people_by_role(request.user, table),
+        "top_concerns": list(
+            Concern.objects.visible_to(request.user).listed().filter(table=table)
+            .by_priority().select_related("table")[:5]
+        ),
     })
 
 

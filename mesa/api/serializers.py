@@ -46,6 +46,7 @@ class TablePermissionsSerializer(serializers.Serializer):
     change_table = serializers.BooleanField()
     act_as_official = serializers.BooleanField()
     join = serializers.BooleanField()
+    coordinates = serializers.BooleanField()
 
 
 class MyMembershipSerializer(serializers.ModelSerializer):
