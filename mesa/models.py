@@ -68,7 +68,7 @@ class Table(models.Model):
         _("days until a concern without an official answer is flagged"), default=10,
     )
     resolution_check_after_days = models.PositiveSmallIntegerField(
-        _("days after a concern is marked resolved to ask its reporter whether it was"),
+        _("days after a concern is marked resolved before its reporter is asked to confirm it"),
         default=28,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

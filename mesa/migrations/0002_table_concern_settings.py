@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='table',
             name='resolution_check_after_days',
-            field=models.PositiveSmallIntegerField(default=28, verbose_name='days after a concern is marked resolved to ask its reporter whether it was'),
+            field=models.PositiveSmallIntegerField(default=28, verbose_name='days after a concern is marked resolved before its reporter is asked to confirm it'),
         ),
         migrations.AddField(
             model_name='table',
