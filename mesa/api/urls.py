@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from concerns.api.views import AnswerViewSet, ConcernViewSet, ReceiptViewSet
 from mesa.api import views
 from mesa.api.auth import AuthTokenView
 from subcommittees.api.views import SubcommitteeViewSet
@@ -13,6 +14,9 @@ router.register("institutions", views.InstitutionViewSet, basename="institution"
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("concerns", ConcernViewSet, basename="concern")
+router.register("answers", AnswerViewSet, basename="answer")
+router.register("receipts", ReceiptViewSet, basename="receipt")
 
 urlpatterns = [
     path("", include(router.urls)),
