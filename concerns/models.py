@@ -126,6 +126,9 @@ class Concern(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     first_answer_at = models.DateTimeField(_("first official answer at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("marked resolved at"), null=True, blank=True)
+    # When the reporter was asked "was it resolved?" (once per resolution; reopening clears it).
+    resolution_asked_at = models.DateTimeField(_("reporter asked whether it was resolved at"),
+                                               null=True, blank=True)
     # Spanish and English stems of the title (weight A) and description (weight B),
     # accents folded by mesa_unaccent(); kept by PostgreSQL itself (see migration 0001).
     search_vector = SearchVectorField(null=True, editable=False)
@@ -198,6 +201,7 @@ class ConcernEvent(models.Model):
         HIDDEN = "hidden", pgettext_lazy("concern event", "Hidden")
         UNHIDDEN = "unhidden", pgettext_lazy("concern event", "Shown again")
         CONSENT = "consent", pgettext_lazy("concern event", "Consent changed")
+        ASKED = "asked", pgettext_lazy("concern event", "Reporter asked whether it was resolved")
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

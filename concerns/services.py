@@ -6,7 +6,7 @@ them to a person, an address or a device.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -180,10 +180,38 @@ def concern_reopen(*, concern: Concern, actor: User | None, reason: str) -> Conc
     previous = concern.status
     concern.status = Status.IN_PROGRESS
     concern.resolved_at = None
-    concern.save(update_fields=["status", "resolved_at"])
+    concern.resolution_asked_at = None
+    concern.save(update_fields=["status", "resolved_at", "resolution_asked_at"])
     _event(concern, Kind.REOPENED, actor=actor, by_reporter=True, from_status=previous,
            to_status=Status.IN_PROGRESS, note=reason.strip())
     return concern
+
+
+def concerns_due_for_resolution_check(now=None):
+    """Concerns marked resolved, partly resolved or closed at least the table's
+    `resolution_check_after_days` ago whose reporter has not been asked yet."""
+    now = now or timezone.now()
+    due = Concern.objects.none()
+    for table in Table.objects.only("pk", "resolution_check_after_days"):
+        cutoff = now - timedelta(days=table.resolution_check_after_days)
+        due = due | Concern.objects.filter(
+            table=table, status__in=RESOLUTION_STATUSES, resolved_at__lte=cutoff,
+            resolution_asked_at__isnull=True, hidden_at__isnull=True,
+        )
+    return due
+
+
+@transaction.atomic
+def concern_ask_whether_resolved(*, concern: Concern) -> bool:
+    """Mark the reporter as asked, exactly once (a conditional UPDATE); True if
+    this call did it, so the caller sends the question. The receipt holder of
+    an anonymous concern sees the question on the receipt page instead."""
+    now = timezone.now()
+    marked = Concern.objects.filter(pk=concern.pk, resolution_asked_at__isnull=True,
+                                    status__in=RESOLUTION_STATUSES).update(resolution_asked_at=now)
+    if marked:
+        _event(concern, Kind.ASKED)
+    return bool(marked)
 
 
 # --- Triage ---------------------------------------------------------------------------

@@ -43,3 +43,25 @@ def notify_assignment_task(self, assignment_id: int) -> None:
             subject = render_to_string("concerns/email/assigned_subject.txt", context).strip()
             body = render_to_string("concerns/email/assigned_body.txt", context)
         send_mail(subject, body, None, [official.email])
+
+
+@shared_task
+def ask_whether_resolved_task() -> int:
+    """Hourly: ask each due reporter "was it resolved?" once, in their language."""
+    from concerns.services import concern_ask_whether_resolved, concerns_due_for_resolution_check
+
+    asked = 0
+    for concern in concerns_due_for_resolution_check().select_related("table", "reporter"):
+        if not concern_ask_whether_resolved(concern=concern):
+            continue  # another worker got there first
+        asked += 1
+        reporter = concern.reporter
+        if reporter is None:  # anonymous: the question waits on the receipt page
+            continue
+        with translation.override(reporter.language):
+            context = {"concern": concern, "person": reporter,
+                       "url": settings.MESA_BASE_URL + concern.get_absolute_url()}
+            subject = render_to_string("concerns/email/resolution_check_subject.txt", context).strip()
+            body = render_to_string("concerns/email/resolution_check_body.txt", context)
+        send_mail(subject, body, None, [reporter.email])
+    return asked

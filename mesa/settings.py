@@ -133,7 +133,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "concerns-ask-whether-resolved": {
+        "task": "concerns.tasks.ask_whether_resolved_task",
+        "schedule": 60 * 60,
+    },
+}
 
 CACHES = {
     "default": {
