@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from concerns import permissions
-from concerns.models import Concern, Evidence
+from concerns.models import Concern, ConcernEvent, Evidence
 from mesa.uploads import (
     DEFAULT_MAX_FILES,
     CheckedUpload,
@@ -87,21 +87,29 @@ def evidence_attach(*, concern: Concern, files: Iterable, uploader: User | None)
 
 
 @transaction.atomic
-def evidence_hide(*, evidence: Evidence, reason: str) -> Evidence:
+def evidence_hide(*, evidence: Evidence, reason: str, actor=None) -> Evidence:
     """Hide an abusive file (it is kept). Caller has checked can_triage on its concern."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why it is hidden.")})
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.hidden_at is not None:
+        raise ValidationError(_("This file is already hidden."))
     evidence.hidden_at = timezone.now()
     evidence.hidden_reason = reason.strip()
     evidence.save(update_fields=["hidden_at", "hidden_reason"])
+    ConcernEvent.objects.create(concern_id=evidence.concern_id, kind=ConcernEvent.Kind.HIDDEN,
+                                actor=actor, note=f"evidence {evidence.pk}: {reason.strip()}")
     return evidence
 
 
 @transaction.atomic
-def evidence_unhide(*, evidence: Evidence) -> Evidence:
+def evidence_unhide(*, evidence: Evidence, actor=None) -> Evidence:
     """Caller has checked can_triage on its concern."""
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    if evidence.hidden_at is None:
+        raise ValidationError(_("This file is not hidden."))
+    ConcernEvent.objects.create(concern_id=evidence.concern_id, kind=ConcernEvent.Kind.UNHIDDEN,
+                                actor=actor, note=f"evidence {evidence.pk}")
     evidence.hidden_at = None
     evidence.hidden_reason = ""
     evidence.save(update_fields=["hidden_at", "hidden_reason"])

@@ -20,6 +20,11 @@ def evidence_file(request, table_slug: str, pk: int, evidence_pk: int):
     """
     concern = get_concern_for_user(request.user, table_slug, pk)
     evidence = get_object_or_404(evidence_for_user(request.user, concern), pk=evidence_pk)
+    return evidence_response(evidence)
+
+
+def evidence_response(evidence: Evidence) -> FileResponse:
+    """The file itself, with headers that keep it inert; the caller checked the person may open it."""
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:

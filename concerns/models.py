@@ -267,12 +267,19 @@ class Reply(models.Model):
                                blank=True, related_name="+")
     text = models.TextField(_("reply"), validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)])
     created_at = models.DateTimeField(default=timezone.now)
+    # Hidden by the table's moderators (abusive content), never deleted.
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_reason = models.TextField(_("why it is hidden"), blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"reply · {self.concern_id}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class Support(models.Model):

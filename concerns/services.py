@@ -368,6 +368,34 @@ def reply_post(*, concern: Concern, author: User | None, text: str) -> Reply:
     return reply
 
 
+@transaction.atomic
+def reply_hide(*, reply: Reply, actor: User, reason: str) -> Reply:
+    """Caller has checked can_triage on its concern. Hidden, never deleted."""
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    if reply.is_hidden:
+        raise ValidationError(_("The reply is already hidden."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why it is hidden.")})
+    reply.hidden_at = timezone.now()
+    reply.hidden_reason = reason.strip()
+    reply.save(update_fields=["hidden_at", "hidden_reason"])
+    _event(reply.concern, Kind.HIDDEN, actor=actor,
+           note=f"reply {reply.pk}: {reply.hidden_reason}")
+    return reply
+
+
+@transaction.atomic
+def reply_unhide(*, reply: Reply, actor: User) -> Reply:
+    """Caller has checked can_triage on its concern."""
+    reply = Reply.objects.select_for_update().get(pk=reply.pk)
+    if not reply.is_hidden:
+        raise ValidationError(_("The reply is not hidden."))
+    reply.hidden_at = None
+    reply.save(update_fields=["hidden_at"])
+    _event(reply.concern, Kind.UNHIDDEN, actor=actor, note=f"reply {reply.pk}")
+    return reply
+
+
 # --- Supports, follows, ratings ----------------------------------------------------------
 
 

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from concerns import evidence as concern_evidence
 from concerns import permissions, services
-from concerns.models import Answer, Colonia, Concern
+from concerns.models import DESCRIPTION_MAX_LENGTH, Answer, Colonia, Concern, Evidence, Reply
 from concerns.triage_forms import (
     AnswerForm,
     ColoniaForm,
@@ -240,6 +241,77 @@ def concern_unhide(request, table_slug: str, pk: int):
     else:
         messages.success(request, _("The concern is shown again."))
     return redirect(_after(request, concern))
+
+
+# --- Hiding evidence and replies -------------------------------------------------------------
+# One button per item on the concern page: no page of their own. A refusal (no reason,
+# already hidden) comes back as an error message on the concern page; nothing is saved.
+
+
+def _finish(request, concern: Concern, action, done: str):
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect(_after(request, concern))
+
+
+def _reason(request) -> str:
+    return request.POST.get("reason", "")[:DESCRIPTION_MAX_LENGTH]
+
+
+@require_POST
+@login_required
+def evidence_hide(request, table_slug: str, pk: int, evidence_pk: int):
+    concern = _concern_to_triage(request, table_slug, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, concern=concern)
+    if evidence.is_hidden:
+        messages.error(request, _("The file is already hidden."))
+        return redirect(_after(request, concern))
+    return _finish(
+        request, concern,
+        lambda: concern_evidence.evidence_hide(evidence=evidence, reason=_reason(request),
+                                               actor=request.user),
+        _("The file is hidden. The secretariat and the subcommittee's coordinators still see it."),
+    )
+
+
+@require_POST
+@login_required
+def evidence_unhide(request, table_slug: str, pk: int, evidence_pk: int):
+    concern = _concern_to_triage(request, table_slug, pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, concern=concern)
+    if not evidence.is_hidden:
+        messages.error(request, _("The file is not hidden."))
+        return redirect(_after(request, concern))
+    return _finish(request, concern,
+                   lambda: concern_evidence.evidence_unhide(evidence=evidence, actor=request.user),
+                   _("The file is shown again."))
+
+
+@require_POST
+@login_required
+def reply_hide(request, table_slug: str, pk: int, reply_pk: int):
+    concern = _concern_to_triage(request, table_slug, pk)
+    reply = get_object_or_404(Reply, pk=reply_pk, concern=concern)
+    return _finish(
+        request, concern,
+        lambda: services.reply_hide(reply=reply, actor=request.user, reason=_reason(request)),
+        _("The reply is hidden. The secretariat and the subcommittee's coordinators still see it."),
+    )
+
+
+@require_POST
+@login_required
+def reply_unhide(request, table_slug: str, pk: int, reply_pk: int):
+    concern = _concern_to_triage(request, table_slug, pk)
+    reply = get_object_or_404(Reply, pk=reply_pk, concern=concern)
+    return _finish(request, concern,
+                   lambda: services.reply_unhide(reply=reply, actor=request.user),
+                   _("The reply is shown again."))
 
 
 # --- Official answers and ratings --------------------------------------------------------------

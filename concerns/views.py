@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concerns import permissions, services
 from concerns.evidence import evidence_attach, evidence_context
+from concerns.evidence_views import evidence_response
 from concerns.forms import (
     ConcernFilterForm,
     ConcernForm,
@@ -39,6 +40,7 @@ from concerns.models import (
     Concern,
     ConcernAssignment,
     ConcernEvent,
+    Evidence,
     Follow,
     Rating,
     Support,
@@ -213,6 +215,18 @@ def _timeline(concern: Concern, events, *, who_for_reporter, show_names: bool,
     return rows
 
 
+def _replies_for(concern: Concern, *, sees_hidden: bool) -> list:
+    """The replies of `concern`; a hidden one keeps its text only for the reporter and
+    those who may triage (the others see that it was hidden, never what it said)."""
+    replies = list(concern.replies.all())
+    if not sees_hidden:
+        for reply in replies:
+            if reply.is_hidden:
+                reply.text = ""
+                reply.hidden_reason = ""
+    return replies
+
+
 @require_safe
 def concern_detail(request, table_slug: str, pk: int):
     user = request.user
@@ -227,6 +241,7 @@ def concern_detail(request, table_slug: str, pk: int):
     reporter_name = reporters.reporter_name(concern)
     sees_reporter = reporter_name is not None
     is_reporter = permissions.is_reporter(user, concern)
+    sees_moderation = is_reporter or permissions.can_triage(user, concern)
     events = concern.events.select_related("actor")
     if not sees_reporter:
         events = events.exclude(kind=ConcernEvent.Kind.CONSENT)
@@ -246,11 +261,11 @@ def concern_detail(request, table_slug: str, pk: int):
         "reporter_name": reporter_name,
         "is_reporter": is_reporter,
         "answers": list(concern.answers.select_related("institution", "author")),
-        "replies": list(concern.replies.all()),
+        "replies": _replies_for(concern, sees_hidden=sees_moderation),
         "timeline": _timeline(concern, events,
                               who_for_reporter=reporter_name or pgettext("timeline actor", "the reporter"),
                               show_names=table_perms.is_member,
-                              show_moderation_notes=is_reporter or permissions.can_triage(user, concern)),
+                              show_moderation_notes=sees_moderation),
         # Supporters of restricted and anonymous concerns are never listed, counts only.
         "endorsements": list(
             Organisation.objects.filter(endorsements__concern=concern).distinct().order_by("name")
@@ -436,6 +451,15 @@ def _receipt_step(request, concern: Concern) -> dict:
     return result
 
 
+def _int_or_none(value) -> int | None:
+    """A database id from a form, or None (never a number PostgreSQL would refuse)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 @require_http_methods(["GET", "POST"])
 def receipt_follow_up(request):
     """The anonymous reporter reads and answers their concern with the receipt code.
@@ -458,6 +482,13 @@ def receipt_follow_up(request):
         form.add_error("code", _receipt_not_found())
         return _no_store(render(request, "concerns/receipt_form.html", {"form": form}))
 
+    if request.POST.get("action") == "evidence":
+        # The receipt holder is the reporter: they may open every file of their concern.
+        evidence = Evidence.objects.filter(concern=concern, pk=_int_or_none(request.POST.get("evidence")))
+        if not evidence.exists():
+            raise Http404
+        return evidence_response(evidence.get())
+
     step = _receipt_step(request, concern)
     concern.refresh_from_db()  # what the step changed
     answers = list(concern.answers.select_related("institution"))
@@ -475,6 +506,7 @@ def receipt_follow_up(request):
         "rating_choices": SCORE_CHOICES,
         "accused": list(concern.accused_institutions.order_by("name")),
         "replies": list(concern.replies.all()),
+        "receipt_evidence": list(concern.evidence.all()),
         "timeline": _timeline(concern, events, who_for_reporter=pgettext("timeline actor", "you"),
                               show_names=False, show_moderation_notes=True),
         "awaits_confirmation": concern.status in RESOLUTION_STATUSES,

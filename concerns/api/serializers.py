@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from concerns import permissions as concern_permissions
 from concerns.api.schema import NamedChoiceField
 from concerns.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -37,8 +38,9 @@ _COMMENT_MAX_LENGTH = Rating._meta.get_field("comment").max_length
 
 # Timeline steps whose note is shown (as on the pages): the others carry ids or internal words.
 _NOTED_KINDS = frozenset({ConcernEvent.Kind.STATUS, ConcernEvent.Kind.ROUTED, ConcernEvent.Kind.ASSIGNED,
-                          ConcernEvent.Kind.ANSWERED, ConcernEvent.Kind.REOPENED,
-                          ConcernEvent.Kind.HIDDEN})
+                          ConcernEvent.Kind.ANSWERED, ConcernEvent.Kind.REOPENED})
+# Why something was hidden: only for the moderators and the reporter (as on the pages).
+_MODERATION_KINDS = frozenset({ConcernEvent.Kind.HIDDEN})
 
 
 def _visibility_field(**kwargs) -> NamedChoiceField:
@@ -184,15 +186,29 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 class ReplySerializer(serializers.ModelSerializer):
     by_reporter = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField(
+        help_text="Null when the reply was hidden by the table's moderators and you are "
+        "neither its reporter nor one of those who moderate it.")
+    hidden = serializers.SerializerMethodField(
+        help_text="Whether the table's moderators hid the reply (hidden, not deleted).")
 
     class Meta:
         model = Reply
-        fields = ["text", "created_at", "by_reporter"]
+        fields = ["text", "created_at", "by_reporter", "hidden"]
         read_only_fields = fields
 
     def get_by_reporter(self, reply: Reply) -> bool:
         concern: Concern = self.context["concern"]
         return reply.author_id is None or reply.author_id == concern.reporter_id
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_text(self, reply: Reply) -> str | None:
+        if reply.is_hidden and not self.context.get("sees_hidden_replies", False):
+            return None
+        return reply.text
+
+    def get_hidden(self, reply: Reply) -> bool:
+        return reply.is_hidden
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -217,6 +233,8 @@ class EventSerializer(serializers.ModelSerializer):
         and subcommittees for the steps in _NOTED_KINDS; nothing for others (ids, internal words)."""
         if event.kind == ConcernEvent.Kind.CONSENT:
             return gettext("given") if event.note == "given" else gettext("withdrawn")
+        if event.kind in _MODERATION_KINDS and self.context.get("sees_moderation_notes"):
+            return event.note
         return event.note if event.kind in _NOTED_KINDS else ""
 
     @extend_schema_field(_status_field(allow_null=True))
@@ -274,8 +292,16 @@ class ConcernDetailSerializer(ConcernSerializer):
 
     @extend_schema_field(ReplySerializer(many=True))
     def get_replies(self, concern: Concern) -> list:
-        return ReplySerializer(concern.replies.all(), many=True,
-                               context=self._child_context(concern)).data
+        replies = list(concern.replies.all())
+        context = self._child_context(concern)
+        # Hidden replies' text: the reporter (or the receipt holder) and those who may triage.
+        if any(reply.is_hidden for reply in replies):
+            user = getattr(self.context.get("request"), "user", None)
+            context["sees_hidden_replies"] = bool(
+                self.context.get("receipt_holder")
+                or (user is not None and (concern_permissions.is_reporter(user, concern)
+                                          or concern_permissions.can_triage(user, concern))))
+        return ReplySerializer(replies, many=True, context=context).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, concern: Concern) -> list:
@@ -283,7 +309,13 @@ class ConcernDetailSerializer(ConcernSerializer):
         if not self.context["reporter_visibility"].can_see(concern):
             # Whether the reporter lets the accused know them is the reporter's business.
             events = [e for e in events if e.kind != ConcernEvent.Kind.CONSENT]
-        return EventSerializer(events, many=True, context=self._child_context(concern)).data
+        context = self._child_context(concern)
+        user = getattr(self.context.get("request"), "user", None)
+        context["sees_moderation_notes"] = bool(
+            self.context.get("receipt_holder")
+            or (user is not None and (concern_permissions.is_reporter(user, concern)
+                                      or concern_permissions.can_triage(user, concern))))
+        return EventSerializer(events, many=True, context=context).data
 
     @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_consent_to_accused(self, concern: Concern) -> bool | None:

@@ -597,6 +597,7 @@ class ReceiptViewSet(viewsets.ViewSet):
             "show_member_names": False,
             "my_ratings": _my_ratings(concern.answers.all(), None),
             "readable_originals": _readable_originals(self.request.user, [concern]),
+            "receipt_holder": True,
         }
         response = Response(ConcernDetailSerializer(concern, context=context).data)
         response["Cache-Control"] = _NO_STORE

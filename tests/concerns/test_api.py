@@ -267,7 +267,7 @@ def test_the_reporters_replies_and_steps_do_not_name_them(as_user, restricted, p
     as_user(canary).post(f"{detail(restricted)}consent/", {"consent": False}, format="json")
     body = as_user(people["citizen"]).get(detail(restricted)).json()
     assert body["replies"][0] == {"text": "Sigue pasando.", "created_at": body["replies"][0]["created_at"],
-                                  "by_reporter": True}
+                                  "by_reporter": True, "hidden": False}
     # Consent steps are the reporter's business: not shown to those who may not know them.
     kinds = [event["kind"] for event in body["timeline"]]
     assert kinds == ["raised", "reply"]
