@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from concerns.querysets import ConcernQuerySet
+from concerns.querysets import ConcernQuerySet, RatingQuerySet
 from mesa.models import Institution, Organisation, Table
 from mesa.uploads import private_storage
 from subcommittees.models import Subcommittee
@@ -327,6 +327,8 @@ class Rating(models.Model):
     comment = models.CharField(_("comment"), max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         constraints = [

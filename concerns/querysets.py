@@ -95,3 +95,15 @@ class ConcernQuerySet(models.QuerySet):
         return self.select_related("table", "subcommittee", "colonia", "reporter").prefetch_related(
             "accused_institutions", "assigned_institutions"
         )
+
+
+class RatingQuerySet(models.QuerySet):
+    def per_institution(self):
+        """Average rating and count per answering institution: the citizens' evaluation
+        that the accountability dashboard shows beside the indicators."""
+        from django.db.models import Avg, Count
+
+        return (self.values("answer__institution", "answer__institution__name",
+                            "answer__institution__level")
+                .annotate(average=Avg("score"), ratings=Count("pk"))
+                .order_by("answer__institution__level", "answer__institution__name"))

@@ -117,3 +117,36 @@ def test_supports_count_once_and_rank_the_priority_list(table, citizen):
     assert list(Concern.objects.filter(table=table).by_priority())[:2] == [first, second]
     services.support_withdraw(concern=first, user=supporter)
     assert Concern.objects.get(pk=first.pk).support_count == 0
+
+
+def test_ratings_average_per_institution_for_the_accountability_dashboard(table, citizen, secretariat):
+    from concerns.models import Rating
+
+    fge = InstitutionFactory(table=table, name="Fiscalía")
+    police = InstitutionFactory(table=table, name="Policía")
+    for institution, scores in ((fge, (4, 2)), (police, (5,))):
+        official = make_member(table, Role.OFFICIAL, institution=institution).user
+        for score in scores:
+            concern = raise_concern(table, reporter=make_member(table).user)
+            services.concern_set_status(concern=concern, status=Status.ACCEPTED, actor=secretariat)
+            services.concern_assign(concern=concern, institutions=[institution], actor=secretariat)
+            answer = services.answer_post(concern=concern, institution=institution, author=official,
+                                          text="Atendido.")
+            services.rating_set(answer=answer, user=concern.reporter, score=score)
+    rows = {row["answer__institution__name"]: (row["average"], row["ratings"])
+            for row in Rating.objects.filter(answer__concern__table=table).per_institution()}
+    assert rows == {"Fiscalía": (3.0, 2), "Policía": (5.0, 1)}
+
+
+def test_a_global_permission_on_concerns_opens_no_concern(table, citizen, outsider):
+    from django.contrib.auth.models import AnonymousUser
+    from guardian.shortcuts import assign_perm
+
+    concern = raise_concern(table, reporter=citizen, visibility=Visibility.RESTRICTED)
+    for perm in ("concerns.view_concern", "concerns.change_concern", "mesa.view_table_content",
+                 "subcommittees.coordinate_subcommittee", "mesa.manage_subcommittees"):
+        assign_perm(perm, outsider)
+    outsider = type(outsider).objects.get(pk=outsider.pk)
+    assert not Concern.objects.visible_to(outsider).exists()
+    assert not permissions.reporter_visibility_for(outsider).can_see(concern)
+    assert not Concern.objects.visible_to(AnonymousUser()).filter(pk=concern.pk).exists()
