@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@test -f .env || printf '%s\n' '# Development defaults for manage.py run by hand; the environment wins.' \
+		'DJANGO_DEBUG=1' 'DATABASE_URL=postgres://postgres@127.0.0.1:5432/mesa' \
+		'REDIS_URL=redis://127.0.0.1:6379/0' > .env
 	@touch $@
 
 ## Serve the demo table at http://127.0.0.1:$${PORT:-8000} with a Celery worker and beat.
