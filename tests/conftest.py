@@ -1,7 +1,9 @@
 """Shared fixtures: a table and one person per side of every permission rule."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from mesa.celery import app as celery_app
 from mesa.models import Role
@@ -30,6 +32,32 @@ def _english_outside_requests():
 def _fast_password_hashing(settings):
     """Hashing is slow on purpose; tests that check hashing itself set their own hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate-limit and throttle counters live in the cache (Redis): no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def as_user(api):
+    """`as_user(person)` signs `person` in (by session, as the browser does); None = anonymous."""
+
+    def sign_in(user):
+        api.logout()
+        if user is not None:
+            api.force_login(user)
+        return api
+
+    return sign_in
 
 
 @pytest.fixture

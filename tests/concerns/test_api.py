@@ -10,8 +10,6 @@ import json
 
 import pytest
 import yaml
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from concerns import services
@@ -31,32 +29,6 @@ CANARY_EMAIL = "canario-zq7xk@example.org"
 
 def detail(concern) -> str:
     return f"{LIST}{concern.pk}/"
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    """Rate-limit counters live in the cache (Redis) and would leak between tests."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def as_user(api):
-    """`as_user(person)` signs `person` in; None = an anonymous visitor."""
-
-    def sign_in(user):
-        api.logout()
-        if user is not None:
-            api.force_login(user)
-        return api
-
-    return sign_in
 
 
 def ids(response) -> list[int]:

@@ -6,8 +6,6 @@ someone who may read it but not do this (403); and nothing saved.
 """
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from concerns import services
 from concerns.models import (
@@ -38,32 +36,6 @@ def url(concern, action: str) -> str:
 
 def rating_url(answer) -> str:
     return f"/api/v1/answers/{answer.pk}/rating/"
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    """Rate-limit counters live in the cache (Redis) and would leak between tests."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def as_user(api):
-    """`as_user(person)` signs `person` in; None = an anonymous visitor."""
-
-    def sign_in(user):
-        api.logout()
-        if user is not None:
-            api.force_login(user)
-        return api
-
-    return sign_in
 
 
 def state(concern=None):

@@ -1,8 +1,6 @@
 """The concerns API: raising a concern, and the anonymous reporter's receipt-code follow-up."""
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from concerns import services
 from concerns.models import Answer, Concern, ConcernEvent, Follow, Rating, Reply, Status, Visibility
@@ -15,32 +13,6 @@ pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/concerns/"
 RECEIPTS = "/api/v1/receipts/"
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    """Rate-limit counters live in the cache (Redis) and would leak between tests."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
-def as_user(api):
-    """`as_user(person)` signs `person` in; None = an anonymous visitor."""
-
-    def sign_in(user):
-        api.logout()
-        if user is not None:
-            api.force_login(user)
-        return api
-
-    return sign_in
 
 
 @pytest.fixture

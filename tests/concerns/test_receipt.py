@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.urls import reverse
 
 from concerns import services
@@ -20,13 +19,6 @@ pytestmark = pytest.mark.django_db
 
 RECEIPT = reverse("receipt:follow-up")
 NOT_FOUND = "We could not find a concern with this code. Check it and try again."
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,6 @@
 """The receipt holder opens the evidence of their anonymous concern; the code stays out of addresses."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from concerns.evidence import evidence_attach
@@ -11,13 +10,6 @@ from tests.concerns.test_evidence import _photo, private_root  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = reverse("receipt:follow-up")
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -23,14 +22,6 @@ from tests.mesa.factories import InstitutionFactory, OrganisationFactory, make_m
 pytestmark = pytest.mark.django_db
 
 CODE_PATTERN = re.compile(r"[A-Z2-9]{4}(?:-[A-Z2-9]{4}){4}")
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    """Rate-limit counters live in the cache (Redis) and would leak between tests."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
