@@ -71,6 +71,9 @@ class Table(models.Model):
         _("days after a concern is marked resolved before its reporter is asked to confirm it"),
         default=28,
     )
+    agenda_notice_days = models.PositiveSmallIntegerField(
+        _("days before a session its agenda is published to members"), default=7,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = TableQuerySet.as_manager()

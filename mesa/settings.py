@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "mesa.apps.MesaConfig",
     "subcommittees",
     "concerns",
+    "meetings",
+    "pgtrigger",
+    "pghistory",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "mesa.i18n.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who changed a tracked record (sessions, minutes, agreements), in its history.
+    "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # AxesMiddleware must come last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
