@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from concerns.models import Concern
-from mesa.models import GovernmentLevel, Institution, Table
 from meetings.querysets import AgreementQuerySet, ProposalQuerySet, SessionQuerySet
+from mesa.models import GovernmentLevel, Institution, Table
 from subcommittees.models import Subcommittee
 
 

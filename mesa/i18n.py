@@ -10,7 +10,9 @@ from django.conf import settings
 from django.utils import translation
 
 # URL keyword arguments that name a table, by URL namespace.
-TABLE_SLUG_KWARGS = {"mesa": "slug", "subcommittees": "table_slug", "concerns": "table_slug", "meetings": "table_slug"}
+TABLE_SLUG_KWARGS = {
+    "mesa": "slug", "subcommittees": "table_slug", "concerns": "table_slug", "meetings": "table_slug",
+}
 
 
 def has_explicit_choice(request) -> bool:

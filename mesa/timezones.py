@@ -7,8 +7,7 @@ one that happens twice (clocks going back) means its first occurrence.
 """
 
 import zoneinfo
-from datetime import date, datetime, time
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ def aware_in_zone(naive: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     if naive.tzinfo is not None:
         return naive
     candidate = naive.replace(tzinfo=zone, fold=0)
-    back = candidate.astimezone(dt_timezone.utc).astimezone(zone).replace(tzinfo=None)
+    back = candidate.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if back != naive:
         raise ValidationError(
             _("%(time)s does not exist on %(date)s in %(zone)s: the clocks change that night. "

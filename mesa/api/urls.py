@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from concerns.api.views import AnswerViewSet, ConcernViewSet, ReceiptViewSet
+from meetings.api.views import AgreementViewSet, ProposalViewSet, SessionViewSet
 from mesa.api import views
 from mesa.api.auth import AuthTokenView
 from subcommittees.api.views import SubcommitteeViewSet
@@ -17,6 +18,9 @@ router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("concerns", ConcernViewSet, basename="concern")
 router.register("answers", AnswerViewSet, basename="answer")
 router.register("receipts", ReceiptViewSet, basename="receipt")
+router.register("sessions", SessionViewSet, basename="session")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("proposals", ProposalViewSet, basename="proposal")
 
 urlpatterns = [
     path("", include(router.urls)),
