@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -73,6 +74,7 @@ class Table(models.Model):
     )
     agenda_notice_days = models.PositiveSmallIntegerField(
         _("days before a session its agenda is published to members"), default=7,
+        validators=[MaxValueValidator(60)],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -202,11 +202,13 @@ class TableSettingsForm(forms.ModelForm):
     class Meta:
         model = Table
         fields = ["name", "city", "state", "description", "time_zone", "default_language",
-                  "is_public"]
+                  "is_public", "agenda_notice_days"]
         labels = {"is_public": _("Open to the public")}
         help_texts = {
             "is_public": _("Sessions and public concerns can be seen by people who are not "
                            "members. Untick to show them to members only."),
+            "agenda_notice_days": _("Members see a session's agenda this many days before it; "
+                                    "the organisers can publish it earlier."),
             "default_language": _("The language of the table's pages for visitors who "
                                   "have not chosen one."),
         }

@@ -86,6 +86,7 @@ class TableSerializer(serializers.ModelSerializer):
             "time_zone",
             "default_language",
             "is_public",
+            "agenda_notice_days",
             "member_counts",
             "my_membership",
             "my_permissions",
@@ -113,8 +114,10 @@ class TableUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Table
-        fields = ["name", "city", "state", "description", "time_zone", "default_language", "is_public"]
-        extra_kwargs = {"description": {"max_length": TEXT_MAX_LENGTH}}
+        fields = ["name", "city", "state", "description", "time_zone", "default_language", "is_public",
+                  "agenda_notice_days"]
+        extra_kwargs = {"description": {"max_length": TEXT_MAX_LENGTH},
+                        "agenda_notice_days": {"max_value": 60}}
 
 
 # --- Institutions and organisations ---------------------------------------------------
