@@ -41,7 +41,7 @@ def test_a_table_created_in_the_admin_gets_its_groups_and_standing_subcommittees
         "name": "Mesa de Chihuahua", "slug": "chihuahua", "city": "Chihuahua", "state": "",
         "country": "MX", "description": "", "time_zone": "America/Chihuahua",
         "default_language": "es", "is_public": "on",
-        "unanswered_after_days": 10, "resolution_check_after_days": 28,
+        "unanswered_after_days": 10, "resolution_check_after_days": 28, "agenda_notice_days": 7,
     })
     assert response.status_code == 302
     table = Table.objects.get(slug="chihuahua")
