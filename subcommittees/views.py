@@ -8,9 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from meetings import permissions as meeting_permissions
+from meetings.models import Session
 from mesa import permissions as mesa_permissions
 from mesa.forms import add_service_error
 from subcommittees import permissions, services
@@ -40,13 +43,19 @@ def subcommittee_list(request, table_slug: str):
 def subcommittee_detail(request, table_slug: str, slug: str):
     subcommittee = permissions.get_subcommittee_for_user(request.user, table_slug, slug)
     table = subcommittee.table
-    return render(request, "subcommittees/subcommittee_detail.html", {
-        "subcommittee": subcommittee,
-        "table": table,
-        "table_perms": mesa_permissions.table_permissions(request.user, table),
-        "coordinators": subcommittee.coordinators.order_by("display_name", "pk"),
-        "can_manage": permissions.can_manage(request.user, subcommittee),
-    })
+    upcoming = (Session.objects.visible_to(request.user).filter(subcommittee=subcommittee)
+                .upcoming().with_list_data()[:5])
+    with timezone.override(table.zone):
+        return render(request, "subcommittees/subcommittee_detail.html", {
+            "subcommittee": subcommittee,
+            "table": table,
+            "table_perms": mesa_permissions.table_permissions(request.user, table),
+            "coordinators": subcommittee.coordinators.order_by("display_name", "pk"),
+            "can_manage": permissions.can_manage(request.user, subcommittee),
+            "upcoming_sessions": list(upcoming),
+            "can_schedule": (not subcommittee.is_archived
+                             and meeting_permissions.can_schedule(request.user, table, subcommittee)),
+        })
 
 
 @login_required
