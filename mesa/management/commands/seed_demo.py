@@ -1,5 +1,7 @@
 """Load the Ciudad Juárez demo table. Safe to run again: it creates nothing twice."""
 
+from datetime import time, timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -9,6 +11,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from mesa import services
 from mesa.models import GovernmentLevel, Institution, Membership, Organisation, OrganisationKind, Role, Table
+from mesa.timezones import combine_in_zone
 from subcommittees.models import Subcommittee
 from subcommittees.services import subcommittee_set_coordinators
 
@@ -43,6 +46,40 @@ PEOPLE = [
     ("organizacion@demo.mesa.mx", "Rosa Plan Estratégico", Role.REPRESENTATIVE, "Plan Estratégico de Juárez"),
     ("ciudadana@demo.mesa.mx", "María Ciudadana", Role.CITIZEN, None),
 ]
+
+EXTORTION_CONCERN = "Denuncias de extorsión sin seguimiento en la Fiscalía"
+JUSTICE_WAIT_CONCERN = "Horas de espera para denunciar en la agencia del ministerio público"
+
+# Sessions of the demo (found again by their titles, so a second run adds nothing).
+PAST_PLENARY = "Sesión plenaria: extorsión al comercio y robos en Parajes del Sur"
+NEXT_PLENARY = "Sesión plenaria ordinaria: propuestas de acceso a la justicia"
+JUSTICE_SESSION = "Subcomisión de acceso a la justicia: seguimiento de denuncias por extorsión"
+PROSECUTORS_PROPOSAL = "200 agentes del ministerio público"
+# Proposals submitted to next month's plenary, ready for its agenda:
+# title, request, concern, quantity, unit.
+NEXT_PROPOSALS = [
+    ("Unidad especializada contra la extorsión con atención las 24 horas",
+     "Que la Fiscalía General del Estado cree una unidad especializada contra la extorsión, con una "
+     "línea de denuncia abierta las 24 horas y respuesta a cada denuncia en un plazo de 15 días.",
+     EXTORTION_CONCERN, None, ""),
+    ("Turno nocturno en la agencia del ministerio público del Centro",
+     "Que la agencia del ministerio público del Centro atienda también de 20:00 a 8:00, para que "
+     "nadie espere más de una hora para presentar una denuncia.",
+     JUSTICE_WAIT_CONCERN, 6, "agentes del ministerio público en turno nocturno"),
+]
+PAST_MINUTES = """Minuta de la sesión plenaria
+
+Asistieron la secretaría técnica, la coordinación de la subcomisión de acceso a la justicia, \
+representantes de la sociedad civil y de la ciudadanía, y la Fiscalía General de la República, \
+la Guardia Nacional, la Fiscalía General del Estado y la Secretaría de Seguridad Pública Municipal.
+
+1. La subcomisión de acceso a la justicia presentó su propuesta: no pedimos 5,000 policías más, \
+sino 200 agentes del ministerio público que investiguen las denuncias por extorsión. La Fiscalía \
+General del Estado expuso el rezago de carpetas de investigación y aceptó la propuesta.
+2. Se revisaron los robos con violencia en la parada de camiones de Parajes del Sur. La policía \
+municipal y la estatal se comprometieron a reforzar el patrullaje nocturno.
+3. Se tomaron los acuerdos %(code)s/1 y %(code)s/2, que constan en el registro de acuerdos.
+"""
 
 
 class Command(BaseCommand):
@@ -131,6 +168,8 @@ class Command(BaseCommand):
         if not justice.coordinators.filter(pk=coordinator.pk).exists():
             subcommittee_set_coordinators(subcommittee=justice, users=[coordinator])
             created += 1
+
+        created += self._seed_sessions(table, people)
         return created
 
     def _seed_concerns(self, table: Table, people: dict) -> int:
@@ -146,9 +185,13 @@ class Command(BaseCommand):
         justice = Subcommittee.objects.get(table=table, standing_theme=Subcommittee.Theme.ACCESS_TO_JUSTICE)
         theft = Subcommittee.objects.get(table=table, standing_theme=Subcommittee.Theme.VIOLENT_THEFT)
         demo = [
-            (justice, "Denuncias de extorsión sin seguimiento en la Fiscalía",
+            (justice, EXTORTION_CONCERN,
              "Comerciantes del Centro presentamos denuncias por cobro de piso hace meses y nadie "
              "nos ha llamado. Pedimos más agentes del ministerio público.", "Centro",
+             Visibility.PUBLIC),
+            (justice, JUSTICE_WAIT_CONCERN,
+             "Quien va a denunciar un robo o una amenaza espera cuatro o cinco horas, y de noche la "
+             "agencia del Centro no atiende. Mucha gente se va sin denunciar.", "Centro",
              Visibility.PUBLIC),
             (theft, "Robos con violencia en la parada de camiones de Parajes del Sur",
              "Por las noches asaltan a quienes regresan de la maquila. Falta alumbrado y patrullaje.",
@@ -164,5 +207,131 @@ class Command(BaseCommand):
             )
             concern_services.concern_set_status(concern=concern, status=Status.ACCEPTED,
                                                 actor=secretariat)
+            created += 1
+        return created
+
+    def _seed_sessions(self, table: Table, people: dict) -> int:
+        """A plenary already held (attendance, approved minutes, two agreements), next month's
+        plenary with two proposals waiting for its agenda, and an upcoming subcommittee session."""
+        from concerns.models import Concern
+        from meetings import services as meeting_services
+        from meetings.models import Proposal, ProposalStatus, Session
+
+        created = 0
+        secretariat = people["secretaria@demo.mesa.mx"]
+        coordinator = people["coordinador@demo.mesa.mx"]
+        justice = Subcommittee.objects.get(table=table, standing_theme=Subcommittee.Theme.ACCESS_TO_JUSTICE)
+        institutions = {i.acronym: i for i in Institution.objects.filter(table=table)}
+        extortion = Concern.objects.get(table=table, title=EXTORTION_CONCERN)
+        today = timezone.localdate(timezone=table.zone)
+
+        def at(day, hour: int, minute: int = 0):
+            return combine_in_zone(day, time(hour, minute), table.zone)
+
+        if not Session.objects.filter(table=table, title=PAST_PLENARY).exists():
+            proposal = meeting_services.proposal_create(
+                subcommittee=justice, actor=coordinator, title=PROSECUTORS_PROPOSAL,
+                request="Pedimos 200 agentes del ministerio público para investigar las denuncias por "
+                        "extorsión, no 5,000 policías más.",
+                concerns=[extortion], institution=institutions["FGE"], quantity=200,
+                unit="agentes del ministerio público",
+            )
+            # Services refuse to schedule in the past (a page must never do it), so the demo
+            # schedules this plenary for tomorrow, builds its agenda, and then moves its times
+            # back four weeks with a queryset update, as tests/meetings/factories.start_session
+            # does; its code follows the month it was really held in.
+            session = meeting_services.session_schedule(
+                table=table, actor=secretariat, title=PAST_PLENARY,
+                starts_at=at(today + timedelta(days=1), 17), ends_at=at(today + timedelta(days=1), 19, 30),
+                place="Sala de Cabildo, Presidencia Municipal de Juárez",
+                description="Sesión ordinaria de la mesa con las autoridades de los tres órdenes de "
+                            "gobierno.",
+            )
+            meeting_services.proposal_submit(proposal=proposal, session=session)
+            meeting_services.agenda_item_add(session=session, title="Bienvenida y lista de asistencia")
+            meeting_services.agenda_item_add(
+                session=session, title="Propuesta de la subcomisión de acceso a la justicia: "
+                                       "200 agentes del ministerio público",
+                concerns=[extortion], proposals=[proposal], duration_minutes=45)
+            meeting_services.agenda_item_add(
+                session=session, title="Robos con violencia en la parada de camiones de Parajes del Sur",
+                duration_minutes=30)
+            meeting_services.agenda_item_add(session=session, title="Asuntos generales")
+            meeting_services.agenda_publish(session=session, actor=secretariat)
+            held_on = today - timedelta(days=28)
+            moved = {"starts_at": at(held_on, 17), "ends_at": at(held_on, 19, 30)}
+            code = f"PL-{held_on:%Y-%m}"
+            if not Session.objects.filter(table=table, code=code).exists():
+                moved["code"] = code
+            Session.objects.filter(pk=session.pk).update(**moved)
+            session.refresh_from_db()
+
+            meeting_services.attendance_record(
+                session=session, actor=secretariat,
+                attendees=[people[email] for email in (
+                    "secretaria@demo.mesa.mx", "coordinador@demo.mesa.mx", "funcionaria@demo.mesa.mx",
+                    "organizacion@demo.mesa.mx", "ciudadana@demo.mesa.mx")],
+                institutions=[institutions[acronym] for acronym in ("FGR", "GN", "FGE", "SSPM")],
+            )
+            meeting_services.agreement_record(
+                session=session, actor=secretariat,
+                text="Se aprueba la propuesta de la subcomisión de acceso a la justicia: la Fiscalía "
+                     "General del Estado asignará 200 agentes del ministerio público a la investigación "
+                     "de denuncias por extorsión en Ciudad Juárez, con el apoyo de la Fiscalía General "
+                     "de la República en los delitos del fuero federal. La Fiscalía informará del avance "
+                     "en cada sesión plenaria.",
+                concerns=[extortion], proposals=[proposal],
+                responsible_institutions=[institutions["FGE"], institutions["FGR"]],
+            )
+            meeting_services.agreement_record(
+                session=session, actor=secretariat,
+                text="La Secretaría de Seguridad Pública Municipal y la Secretaría de Seguridad Pública "
+                     "del Estado reforzarán el patrullaje nocturno en la parada de camiones de Parajes del "
+                     "Sur, de 20:00 a 24:00, e informarán a la mesa en 30 días.",
+                responsible_institutions=[institutions["SSPM"], institutions["SSPE"]],
+            )
+            minutes = meeting_services.minutes_draft(
+                session=session, actor=secretariat,
+                text=PAST_MINUTES % {"code": session.code},
+            )
+            meeting_services.minutes_approve(minutes=minutes, actor=secretariat)
+            created += 1
+
+        next_plenary = Session.objects.filter(table=table, title=NEXT_PLENARY).first()
+        if next_plenary is None:
+            # The 15th of next month, at 17:00 in the table's zone.
+            next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=15)
+            next_plenary = meeting_services.session_schedule(
+                table=table, actor=secretariat, title=NEXT_PLENARY,
+                starts_at=at(next_month, 17), ends_at=at(next_month, 19, 30),
+                place="Sala de Cabildo, Presidencia Municipal de Juárez",
+                online_url="https://reuniones.example.org/mesa-juarez",
+                description="Sesión ordinaria. La secretaría técnica arma el orden del día con las "
+                            "propuestas de las subcomisiones.",
+            )
+            created += 1
+        for title, request, concern_title, quantity, unit in NEXT_PROPOSALS:
+            proposal = Proposal.objects.filter(table=table, title=title).first()
+            if proposal is None:
+                proposal = meeting_services.proposal_create(
+                    subcommittee=justice, actor=coordinator, title=title, request=request,
+                    concerns=[Concern.objects.get(table=table, title=concern_title)],
+                    institution=institutions["FGE"], quantity=quantity, unit=unit,
+                )
+                created += 1
+            upcoming = not (next_plenary.is_cancelled or next_plenary.has_ended)
+            if proposal.status == ProposalStatus.DRAFT and upcoming:
+                meeting_services.proposal_submit(proposal=proposal, session=next_plenary)
+
+        if not Session.objects.filter(table=table, title=JUSTICE_SESSION).exists():
+            day = today + timedelta(days=7)
+            meeting_services.session_schedule(
+                table=table, actor=coordinator, subcommittee=justice, title=JUSTICE_SESSION,
+                starts_at=at(day, 10), ends_at=at(day, 12),
+                place="Oficinas del Plan Estratégico de Juárez",
+                online_url="https://reuniones.example.org/justicia",
+                description="Revisión de las denuncias por extorsión y de las propuestas para la "
+                            "próxima sesión plenaria.",
+            )
             created += 1
         return created
