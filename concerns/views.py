@@ -285,7 +285,22 @@ def concern_detail(request, table_slug: str, pk: int):
     context.update(triage_context(user, concern))
     context.update(answer_context(user, concern))
     context.update(evidence_context(user, concern))
+    context.update(_fed_into(user, concern))
     return render(request, "concerns/concern_detail.html", context)
+
+
+def _fed_into(user, concern: Concern) -> dict:
+    """The proposals and agreements this concern fed, those the person may see: two queries.
+    Agreements count both when they name the concern and when they adopted a proposal from it."""
+    from meetings.models import Agreement, Proposal  # meetings builds on concerns
+
+    proposals = (Proposal.objects.visible_to(user).filter(concerns=concern)
+                 .select_related("session").order_by("-created_at", "-pk"))
+    named = Agreement.concerns.through.objects.filter(concern=concern).values("agreement_id")
+    adopted = Agreement.proposals.through.objects.filter(proposal__concerns=concern).values("agreement_id")
+    agreements = (Agreement.objects.visible_to(user).filter(Q(pk__in=named) | Q(pk__in=adopted))
+                  .select_related("session").order_by("-session__starts_at", "-session_id", "number"))
+    return {"fed_proposals": list(proposals), "fed_agreements": list(agreements)}
 
 
 # --- Supporting, following, and the reporter's steps --------------------------------------
