@@ -759,21 +759,22 @@ def test_secretariat_changes_the_settings(as_secretariat, table):
     response = as_secretariat.post(url("table-settings", table), {
         "name": "Mesa de Seguridad y Justicia", "city": "Ciudad Juárez", "state": "Chihuahua",
         "description": "Since 2010", "time_zone": "America/Chihuahua",
-        "default_language": "en"})
+        "default_language": "en", "agenda_notice_days": "10"})
     assert response.status_code == 302
     table.refresh_from_db()
     assert (table.name, table.state, table.time_zone, table.default_language,
-            table.is_public) == ("Mesa de Seguridad y Justicia", "Chihuahua",
-                                 "America/Chihuahua", "en", False)
+            table.is_public, table.agenda_notice_days) == ("Mesa de Seguridad y Justicia", "Chihuahua",
+                                                           "America/Chihuahua", "en", False, 10)
 
 
 def test_settings_refuse_an_unknown_time_zone_and_keep_everything(as_secretariat, table):
     before = snapshot(table)
     response = as_secretariat.post(url("table-settings", table), {
         "name": "", "city": "Juárez", "time_zone": "Mars/Olympus_Mons",
-        "default_language": "xx", "is_public": "on"})
+        "default_language": "xx", "is_public": "on", "agenda_notice_days": "61"})
     assert response.status_code == 200
-    assert set(response.context["form"].errors) == {"name", "time_zone", "default_language"}
+    assert set(response.context["form"].errors) == {"name", "time_zone", "default_language",
+                                                    "agenda_notice_days"}
     assert snapshot(table) == before
     # The page still shows the table's real name, not the rejected one.
     assert response.context["table"].name == table.name
