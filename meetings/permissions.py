@@ -37,6 +37,8 @@ def can_schedule(user, table: Table, subcommittee=None) -> bool:
 
 def can_schedule_anything(user, table: Table) -> bool:
     """Whether to offer "schedule a session" at all."""
+    if not user.is_authenticated:
+        return False
     return is_secretariat(user, table) or bool(subcommittee_permissions.subcommittees_triaged_by(user, table))
 
 

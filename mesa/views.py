@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from concerns.models import Concern
+from meetings.selectors import upcoming_sessions
 from mesa import permissions, services
 from mesa.forms import TableJoinForm, add_service_error
 from mesa.models import (
@@ -129,6 +130,8 @@ def table_detail(request, slug: str):
             Concern.objects.visible_to(request.user).listed().filter(table=table)
             .by_priority().select_related("table")[:5]
         ),
+        "upcoming_sessions": (upcoming_sessions(request.user, table, limit=3)
+                              if table_perms.view_content else []),
     })
 
 

@@ -331,8 +331,8 @@ def test_table_page_query_count_is_constant_for_a_visitor(
 ):
     _fill(table, n)
     # language middleware's table language, table, subcommittees, coordinators,
-    # institutions, organisations, counts, the top concerns
-    with django_assert_max_num_queries(8):
+    # institutions, organisations, counts, the top concerns, the next sessions
+    with django_assert_max_num_queries(9):
         assert client.get(detail_url(table)).status_code == 200
 
 
