@@ -279,8 +279,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mesa API",
-    "DESCRIPTION": "Security dialogue tables: tables, subcommittees, institutions, "
-    "organisations and memberships.",
+    "DESCRIPTION": "Security dialogue tables: tables, subcommittees, institutions, organisations, "
+    "memberships, concerns, sessions (plenaries and subcommittee sessions), agreements and proposals. "
+    "Times of sessions are given in their table's time zone, with its offset.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

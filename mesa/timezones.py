@@ -18,7 +18,11 @@ def aware_in_zone(naive: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     if naive.tzinfo is not None:
         return naive
     candidate = naive.replace(tzinfo=zone, fold=0)
-    back = candidate.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    try:
+        back = candidate.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:  # the very ends of the calendar (year 1 or 9999)
+        raise ValidationError(_("Choose a date between the years 1900 and 2999."),
+                              code="date_out_of_range") from None
     if back != naive:
         raise ValidationError(
             _("%(time)s does not exist on %(date)s in %(zone)s: the clocks change that night. "

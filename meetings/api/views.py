@@ -27,7 +27,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from concerns.models import Concern
-from meetings import permissions, services
+from meetings import permissions, selectors, services
 from meetings.api.filters import AgreementFilter, ProposalFilter, SessionFilter
 from meetings.api.serializers import (
     AgendaItemCreateSerializer,
@@ -126,21 +126,10 @@ def _session_detail_queryset(queryset, user):
     )
 
 
-def _quorum_required(session: Session) -> int | None:
-    """The session's own number; for a plenary without one, more than half of the table's
-    active members; a subcommittee session without a number has no quorum rule."""
-    if session.quorum:
-        return session.quorum
-    if not session.is_plenary:
-        return None
-    members = Membership.objects.active().filter(table=session.table).count()
-    return members // 2 + 1
-
-
 def _attendance_summary(user, session: Session, organise: bool) -> dict:
     attendances = list(session.attendances.all())
     recorded = session.status == SessionStatus.HELD or bool(attendances)
-    required = _quorum_required(session)
+    required = selectors.quorum_required(session)
     reached = None if required is None or not recorded else len(attendances) >= required
     if organise:
         named = "all"
