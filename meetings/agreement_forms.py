@@ -10,7 +10,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -103,6 +103,7 @@ class AgreementForm(MesaForm):
     )
     concerns = ConcernChoiceField(
         label=_("Concerns on this session's agenda"), queryset=Concern.objects.none(), required=False,
+        help_text=_("Those on the agenda and those behind the proposals brought to this session."),
         widget=forms.CheckboxSelectMultiple,
     )
     other_concerns = ConcernNumbersField()
@@ -121,10 +122,14 @@ class AgreementForm(MesaForm):
         super().__init__(*args, **kwargs)
         self.session, self.user = session, user
         table = session.table
+        # The concerns on the agenda, and those behind the proposals before this session.
         on_agenda = AgendaItem.concerns.through.objects.filter(agendaitem__session=session)
+        behind_proposals = Proposal.concerns.through.objects.filter(
+            Q(proposal__session=session) | Q(proposal__agenda_items__session=session))
         self.fields["concerns"].queryset = (
             Concern.objects.visible_to(user)
-            .filter(table=table, pk__in=on_agenda.values("concern_id"))
+            .filter(Q(pk__in=on_agenda.values("concern_id"))
+                    | Q(pk__in=behind_proposals.values("concern_id")), table=table)
             .order_by("-created_at", "-pk")
         )
         self.fields["proposals"].queryset = (

@@ -159,6 +159,20 @@ def test_the_form_offers_the_agenda_concerns_the_proposals_of_this_session_first
     assert "Other concern numbers" in page
 
 
+def test_the_form_offers_the_concerns_behind_the_proposals_brought_to_this_session(client, table,
+                                                                                  secretariat):
+    session = schedule_session(table)
+    behind = public_concern(table, title="Horas de espera para denunciar")
+    submitted_proposal(table, session=session, concerns=[behind])
+    elsewhere = public_concern(table, title="Robo de autopartes")
+    submitted_proposal(table, session=schedule_session(table, title="Otra plenaria"), concerns=[elsewhere])
+    start_session(session)
+    client.force_login(secretariat)
+    page = html(client.get(create_url(session)))
+    assert "Horas de espera para denunciar" in page
+    assert "Robo de autopartes" not in page
+
+
 def test_a_subcommittees_coordinator_records_an_agreement_at_its_session(client, table, justice,
                                                                            justice_coordinator):
     session = held_session(table, subcommittee=justice, actor=justice_coordinator)
