@@ -1,8 +1,12 @@
-"""The API tests of sessions read error messages in English: the people the factories
-make prefer Spanish, so the API client states its language choice explicitly."""
+"""Fixtures of the sessions tests: two standing subcommittees with their coordinators, and an
+API client that reads messages in English (the people the factories make prefer Spanish)."""
 
 import pytest
 from rest_framework.test import APIClient
+
+from mesa.models import Role
+from subcommittees.services import subcommittee_set_coordinators
+from tests.mesa.factories import make_member
 
 
 def _in_english(client: APIClient) -> APIClient:
@@ -27,3 +31,32 @@ def as_user(api):
         return _in_english(api)
 
     return sign_in
+
+
+# --- Two standing subcommittees and their coordinators -------------------------------
+
+
+@pytest.fixture
+def justice(table):
+    return table.subcommittees.get(standing_theme="access_to_justice")
+
+
+@pytest.fixture
+def rights(table):
+    return table.subcommittees.get(standing_theme="human_rights")
+
+
+def _coordinator_of(table, subcommittee):
+    user = make_member(table, Role.COORDINATOR).user
+    subcommittee_set_coordinators(subcommittee=subcommittee, users=[user])
+    return user
+
+
+@pytest.fixture
+def justice_coordinator(table, justice):
+    return _coordinator_of(table, justice)
+
+
+@pytest.fixture
+def rights_coordinator(table, rights):
+    return _coordinator_of(table, rights)

@@ -12,8 +12,7 @@ from django.urls import NoReverseMatch, reverse
 
 from meetings import services
 from meetings.models import Agreement, ProposalStatus, Session
-from mesa.models import GovernmentLevel, Role
-from subcommittees.services import subcommittee_set_coordinators
+from mesa.models import GovernmentLevel
 from tests.accounts.factories import UserFactory
 from tests.concerns.factories import raise_concern
 from tests.meetings.factories import (
@@ -28,30 +27,6 @@ from tests.mesa.factories import InstitutionFactory, TableFactory, make_member
 pytestmark = pytest.mark.django_db
 
 JUAREZ = ZoneInfo("America/Ciudad_Juarez")
-
-
-@pytest.fixture
-def justice(table):
-    return table.subcommittees.get(standing_theme="access_to_justice")
-
-
-@pytest.fixture
-def rights(table):
-    return table.subcommittees.get(standing_theme="human_rights")
-
-
-@pytest.fixture
-def justice_coordinator(table, justice):
-    user = make_member(table, Role.COORDINATOR).user
-    subcommittee_set_coordinators(subcommittee=justice, users=[user])
-    return user
-
-
-@pytest.fixture
-def rights_coordinator(table, rights):
-    user = make_member(table, Role.COORDINATOR).user
-    subcommittee_set_coordinators(subcommittee=rights, users=[user])
-    return user
 
 
 @pytest.fixture

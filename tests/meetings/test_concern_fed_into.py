@@ -23,11 +23,6 @@ HEADING = "Proposals and agreements from this concern"
 
 
 @pytest.fixture
-def justice(table):
-    return table.subcommittees.get(standing_theme="access_to_justice")
-
-
-@pytest.fixture
 def concern(table, justice):
     return raise_concern(table, reporter=secretariat_of(table), subcommittee=justice,
                          title="Los casos de extorsión no avanzan")

@@ -16,23 +16,6 @@ from tests.mesa.factories import TableFactory, make_member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def justice(table):
-    return table.subcommittees.get(standing_theme="access_to_justice")
-
-
-@pytest.fixture
-def rights(table):
-    return table.subcommittees.get(standing_theme="human_rights")
-
-
-@pytest.fixture
-def justice_coordinator(table, justice):
-    user = make_member(table, Role.COORDINATOR).user
-    subcommittee_set_coordinators(subcommittee=justice, users=[user])
-    return user
-
-
 def test_only_the_secretariat_schedules_plenaries(table, secretariat, citizen, official,
                                                    justice_coordinator, other_secretariat, outsider):
     assert permissions.can_schedule(secretariat, table)

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from meetings import services
 from meetings.models import Proposal, ProposalStatus, Session
-from mesa.models import GovernmentLevel, Role
-from subcommittees.services import subcommittee_set_coordinators
+from mesa.models import GovernmentLevel
 from tests.concerns.factories import raise_concern
 from tests.meetings.factories import (
     draft_proposal,
@@ -19,33 +18,9 @@ from tests.meetings.factories import (
     start_session,
     submitted_proposal,
 )
-from tests.mesa.factories import InstitutionFactory, make_member
+from tests.mesa.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def justice(table):
-    return table.subcommittees.get(standing_theme="access_to_justice")
-
-
-@pytest.fixture
-def rights(table):
-    return table.subcommittees.get(standing_theme="human_rights")
-
-
-@pytest.fixture
-def justice_coordinator(table, justice):
-    user = make_member(table, Role.COORDINATOR).user
-    subcommittee_set_coordinators(subcommittee=justice, users=[user])
-    return user
-
-
-@pytest.fixture
-def rights_coordinator(table, rights):
-    user = make_member(table, Role.COORDINATOR).user
-    subcommittee_set_coordinators(subcommittee=rights, users=[user])
-    return user
 
 
 @pytest.fixture

@@ -10,11 +10,6 @@ from tests.mesa.factories import make_member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def justice(table):
-    return table.subcommittees.get(standing_theme="access_to_justice")
-
-
 def test_subcommittee_page_lists_its_upcoming_sessions_to_whoever_may_see_them(client, table, justice,
                                                                               citizen):
     open_session = schedule_session(table, subcommittee=justice, title="Revisión de carpetas")
