@@ -21,9 +21,11 @@ $(STAMP): pyproject.toml requirements.lock
 run: venv
 	$(PY) scripts/devservices.py run
 
-## The whole suite with coverage, against real PostgreSQL and Redis.
+## The whole suite with coverage, against real PostgreSQL and Redis, one pytest worker per core
+## (each with its own test database and Redis database; PYTEST_WORKERS=0 runs in one process).
+PYTEST_WORKERS ?= auto
 test: venv
-	$(PY) scripts/devservices.py test --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+	$(PY) scripts/devservices.py test -n $(PYTEST_WORKERS) --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

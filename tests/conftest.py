@@ -1,7 +1,11 @@
 """Shared fixtures: a table and one person per side of every permission rule."""
 
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -32,6 +36,31 @@ def _english_outside_requests():
 def _fast_password_hashing(settings):
     """Hashing is slow on purpose; tests that check hashing itself set their own hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _redis_database(url: str, offset: int) -> str:
+    """The same Redis server, `offset` databases further (redis://host/N or unix://path?db=N)."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = parse_qs(parts.query)
+        query["db"] = [str(int(query.get("db", ["0"])[0]) + offset)]
+        return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{database + offset}"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_database_per_worker(worker_id):
+    """Under pytest-xdist each worker has its own test database (pytest-django) and, here, its
+    own Redis database for the cache, so one worker's cache.clear() never empties another's."""
+    if worker_id == "master":
+        yield
+        return
+    offset = int(worker_id.removeprefix("gw")) + 1
+    default = settings.CACHES["default"]
+    with override_settings(CACHES={**settings.CACHES, "default": {
+            **default, "LOCATION": _redis_database(default["LOCATION"], offset)}}):
+        yield
 
 
 @pytest.fixture(autouse=True)
