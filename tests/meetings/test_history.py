@@ -103,3 +103,15 @@ def test_session_history_keeps_the_time_before_a_raw_update(table):
     Session.objects.filter(pk=session.pk).update(place="Otra sala")
     assert list(session.events.order_by("pgh_id").values_list("pgh_label", "starts_at", "place")) == [
         ("insert", original, "Sala de Cabildo"), ("update", original, "Otra sala")]
+
+
+def test_history_says_who_withdrew_an_agreement_through_the_api_with_a_token(api, agreement, secretariat):
+    from rest_framework.authtoken.models import Token
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=secretariat).key}")
+    response = api.post(f"/api/v1/agreements/{agreement.pk}/withdraw/", {"reason": "Duplicado"},
+                        format="json")
+    assert response.status_code == 200, response.content
+    update = agreement.events.get(pgh_label="update")
+    assert update.pgh_context.metadata["user"] == secretariat.pk
+    assert update.pgh_context.metadata["url"] == f"/api/v1/agreements/{agreement.pk}/withdraw/"
