@@ -60,3 +60,24 @@ def justice_coordinator(table, justice):
 @pytest.fixture
 def rights_coordinator(table, rights):
     return _coordinator_of(table, rights)
+
+
+# --- The API tests' subcommittee, its coordinator and a coordinator of another one ---------
+
+
+@pytest.fixture
+def subcommittee(justice):
+    return justice
+
+
+@pytest.fixture
+def sub_coordinator(coordinator, subcommittee):
+    subcommittee_set_coordinators(subcommittee=subcommittee, users=[coordinator])
+    return coordinator
+
+
+@pytest.fixture
+def other_coordinator(table, subcommittee):
+    """Coordinates another subcommittee of the same table."""
+    other = table.subcommittees.exclude(pk=subcommittee.pk).order_by("pk").first()
+    return _coordinator_of(table, other)

@@ -10,7 +10,6 @@ from django.db import ProgrammingError, transaction
 from concerns.models import Visibility
 from meetings import services
 from meetings.models import Agreement, Proposal, ProposalStatus
-from mesa.models import Role
 from subcommittees.services import subcommittee_set_coordinators
 from tests.concerns.factories import raise_concern
 from tests.meetings.factories import (
@@ -19,7 +18,7 @@ from tests.meetings.factories import (
     schedule_session,
     submitted_proposal,
 )
-from tests.mesa.factories import InstitutionFactory, make_member
+from tests.mesa.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,25 +34,6 @@ def saved_state():
             Agreement.proposals.through.objects.count(),
             list(Proposal.objects.order_by("pk").values_list("status", flat=True)),
             list(Agreement.objects.order_by("pk").values_list("text", "withdrawn_at")))
-
-
-@pytest.fixture
-def subcommittee(table):
-    return table.subcommittees.get(standing_theme="access_to_justice")
-
-
-@pytest.fixture
-def sub_coordinator(coordinator, subcommittee):
-    subcommittee_set_coordinators(subcommittee=subcommittee, users=[coordinator])
-    return coordinator
-
-
-@pytest.fixture
-def other_coordinator(table, subcommittee):
-    user = make_member(table, Role.COORDINATOR).user
-    other = table.subcommittees.exclude(pk=subcommittee.pk).order_by("pk").first()
-    subcommittee_set_coordinators(subcommittee=other, users=[user])
-    return user
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ import pytest
 from concerns.models import Visibility
 from meetings import services
 from meetings.models import Proposal, ProposalStatus
-from mesa.models import Role
-from subcommittees.services import subcommittee_archive, subcommittee_set_coordinators
+from subcommittees.services import subcommittee_archive
 from tests.concerns.factories import raise_concern
 from tests.meetings.factories import draft_proposal, schedule_session, submitted_proposal
-from tests.mesa.factories import InstitutionFactory, make_member
+from tests.mesa.factories import InstitutionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,25 +24,6 @@ def saved_state():
     return (Proposal.objects.count(), Proposal.concerns.through.objects.count(),
             list(Proposal.objects.order_by("pk").values_list("title", "status", "session_id",
                                                              "quantity", "unit", "decision_note")))
-
-
-@pytest.fixture
-def subcommittee(table):
-    return table.subcommittees.get(standing_theme="access_to_justice")
-
-
-@pytest.fixture
-def sub_coordinator(coordinator, subcommittee):
-    subcommittee_set_coordinators(subcommittee=subcommittee, users=[coordinator])
-    return coordinator
-
-
-@pytest.fixture
-def other_coordinator(table, subcommittee):
-    user = make_member(table, Role.COORDINATOR).user
-    other = table.subcommittees.exclude(pk=subcommittee.pk).order_by("pk").first()
-    subcommittee_set_coordinators(subcommittee=other, users=[user])
-    return user
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from rest_framework.test import APIClient
 from concerns.models import Visibility
 from meetings import services
 from meetings.models import AgendaItem, Attendance, Minutes, Session, SessionChange
-from mesa.models import Role
 from mesa.timezones import combine_in_zone
-from subcommittees.services import subcommittee_set_coordinators
 from tests.accounts.factories import UserFactory
 from tests.concerns.factories import raise_concern
 from tests.meetings.factories import (
@@ -44,26 +42,6 @@ def saved_state():
             Attendance.objects.count(), Minutes.objects.count(),
             list(Session.objects.order_by("pk").values_list("title", "starts_at", "ends_at", "status",
                                                            "sequence")))
-
-
-@pytest.fixture
-def subcommittee(table):
-    return table.subcommittees.get(standing_theme="access_to_justice")
-
-
-@pytest.fixture
-def sub_coordinator(coordinator, subcommittee):
-    subcommittee_set_coordinators(subcommittee=subcommittee, users=[coordinator])
-    return coordinator
-
-
-@pytest.fixture
-def other_coordinator(table, subcommittee):
-    """Coordinates another subcommittee of the same table."""
-    user = make_member(table, Role.COORDINATOR).user
-    other = table.subcommittees.exclude(pk=subcommittee.pk).order_by("pk").first()
-    subcommittee_set_coordinators(subcommittee=other, users=[user])
-    return user
 
 
 @pytest.fixture
