@@ -162,6 +162,22 @@ def _attendance_summary(user, session: Session, organise: bool) -> dict:
     }
 
 
+class _MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read-only by default; writes are the actions each viewset adds."""
+
+    def filter_queryset(self, queryset):
+        # Filters and ordering are the list's; a record's own address ignores them.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _represent(self, record, status_code: int = status.HTTP_200_OK) -> Response:
+        """The record as a read shows it, read again after a write."""
+        record = self.get_queryset().get(pk=record.pk)
+        serializer = self.serializer_class(record, context=self.get_serializer_context())
+        return Response(serializer.data, status=status_code)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List the sessions you may see",
@@ -191,7 +207,7 @@ def _attendance_summary(user, session: Session, organise: bool) -> dict:
         responses={200: SessionDetailSerializer, 400: _BAD, 403: _FORBIDDEN, 404: _SESSION_NOT_FOUND},
     ),
 )
-class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SessionViewSet(_MeetingViewSet):
     """Plenaries of a table and sessions of its subcommittees. Never deleted:
     cancelled with a reason; rescheduling keeps the old time in the timeline."""
 
@@ -204,12 +220,6 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if self.action == "retrieve":
             return _session_detail_queryset(queryset, self.request.user)
         return queryset
-
-    def filter_queryset(self, queryset):
-        # Filters are the list's; a session's own address ignores them.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
 
     def _detail_context(self, session: Session) -> dict:
         user = self.request.user
@@ -461,7 +471,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={201: AgreementSerializer, 400: _BAD, 403: _FORBIDDEN},
     ),
 )
-class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AgreementViewSet(_MeetingViewSet):
     """Agreements (acuerdos): the source of commitments. Never changed or
     deleted (the database refuses it too): withdrawn, with a reason."""
 
@@ -475,16 +485,6 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             Prefetch("concerns", queryset=_readable_concerns(user), to_attr="visible_concerns"),
             Prefetch("proposals", queryset=_readable_proposals(user), to_attr="visible_proposals"),
         )
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def _represent(self, agreement: Agreement, status_code: int = status.HTTP_200_OK) -> Response:
-        agreement = self.get_queryset().get(pk=agreement.pk)
-        return Response(AgreementSerializer(agreement, context=self.get_serializer_context()).data,
-                        status=status_code)
 
     def create(self, request, *args, **kwargs):
         user = request.user
@@ -559,7 +559,7 @@ def _coordinates_at(user, table: Table) -> bool:
         responses={200: ProposalSerializer, 400: _BAD, 403: _FORBIDDEN, 404: _PROPOSAL_NOT_FOUND},
     ),
 )
-class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProposalViewSet(_MeetingViewSet):
     """What subcommittees ask of authorities: drafted from concerns, submitted
     to a plenary, then discussed, agreed (by an agreement) or rejected."""
 
@@ -572,16 +572,6 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Proposal.objects.visible_to(user).with_list_data().prefetch_related(
             Prefetch("concerns", queryset=_readable_concerns(user), to_attr="visible_concerns"),
         )
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def _represent(self, proposal: Proposal, status_code: int = status.HTTP_200_OK) -> Response:
-        proposal = self.get_queryset().get(pk=proposal.pk)
-        return Response(ProposalSerializer(proposal, context=self.get_serializer_context()).data,
-                        status=status_code)
 
     def _proposal_for(self, rule) -> Proposal:
         proposal = self.get_object()
