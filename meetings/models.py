@@ -6,15 +6,14 @@ see and do what is decided in meetings.permissions.
 
 The record is the table's memory: PostgreSQL itself keeps an event row for
 every insert and update of a session, its minutes, agreements and proposals
-(django-pghistory), refuses to delete minutes or agreements, and refuses to
-change approved minutes or the substance of an agreement (django-pgtrigger),
-whatever code or SQL tries.
+(mesa.history: append-only and hash-chained), refuses to delete or truncate
+minutes or agreements, and refuses to change approved minutes or the
+substance of an agreement (django-pgtrigger), whatever code or SQL tries.
 """
 
 import uuid
 from datetime import timedelta
 
-import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -26,6 +25,7 @@ from django.utils.translation import pgettext_lazy
 
 from concerns.models import Concern
 from meetings.querysets import AgreementQuerySet, ProposalQuerySet, SessionQuerySet
+from mesa.history import never_truncated, tamper_evident
 from mesa.models import GovernmentLevel, Institution, Table
 from subcommittees.models import Subcommittee
 
@@ -37,7 +37,7 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("session status", "Cancelled")
 
 
-@pghistory.track()
+@tamper_evident()
 class Session(models.Model):
     """A plenary (no subcommittee) or a subcommittee session, at a time in the table's zone."""
 
@@ -189,7 +189,7 @@ class ProposalStatus(models.TextChoices):
     REJECTED = "rejected", pgettext_lazy("proposal status", "Rejected")
 
 
-@pghistory.track()
+@tamper_evident()
 class Proposal(models.Model):
     """What a subcommittee asks of an authority, worked out of one or more concerns."""
 
@@ -339,7 +339,7 @@ class InstitutionPresence(models.Model):
         return f"{self.institution} @ {self.session}"
 
 
-@pghistory.track()
+@tamper_evident()
 class Minutes(models.Model):
     """One version of a session's minutes (minuta). Drafted, then approved by the
     secretariat; approved minutes never change. A correction is a new version that
@@ -378,6 +378,7 @@ class Minutes(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="minutes_never_deleted", operation=pgtrigger.Delete),
+            never_truncated("minutes_never_truncated"),
             pgtrigger.Protect(name="approved_minutes_never_change", operation=pgtrigger.Update,
                               condition=pgtrigger.Q(old__approved_at__isnull=False)),
         ]
@@ -390,7 +391,7 @@ class Minutes(models.Model):
         return self.approved_at is not None
 
 
-@pghistory.track()
+@tamper_evident()
 class Agreement(models.Model):
     """An agreement (acuerdo) recorded at a session: numbered per session, never
     deleted, never rewritten; withdrawn with a reason. The source of commitments."""
@@ -434,6 +435,7 @@ class Agreement(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="agreement_never_deleted", operation=pgtrigger.Delete),
+            never_truncated("agreement_never_truncated"),
             pgtrigger.Protect(
                 name="agreement_substance_never_changes", operation=pgtrigger.Update,
                 condition=pgtrigger.AnyChange("table", "session", "number", "code", "text",

@@ -65,6 +65,12 @@ class Table(models.Model):
         default=True,
         help_text=_("Whether its sessions and public concerns can be seen by people who are not members."),
     )
+    dashboard_is_public = models.BooleanField(
+        _("accountability dashboard open to non-members"),
+        default=True,
+        help_text=_("At a table visible to non-members, whether anyone can see the accountability "
+                    "dashboard of its public commitments."),
+    )
     unanswered_after_days = models.PositiveSmallIntegerField(
         _("days until a concern without an official answer is flagged"), default=10,
     )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "subcommittees",
     "concerns",
     "meetings",
+    "commitments",
     "pgtrigger",
     "pghistory",
 ]

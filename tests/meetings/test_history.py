@@ -113,5 +113,5 @@ def test_history_says_who_withdrew_an_agreement_through_the_api_with_a_token(api
                         format="json")
     assert response.status_code == 200, response.content
     update = agreement.events.get(pgh_label="update")
-    assert update.pgh_context.metadata["user"] == secretariat.pk
-    assert update.pgh_context.metadata["url"] == f"/api/v1/agreements/{agreement.pk}/withdraw/"
+    assert update.pgh_context["user"] == secretariat.pk
+    assert update.pgh_context["url"] == f"/api/v1/agreements/{agreement.pk}/withdraw/"
