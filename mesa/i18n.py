@@ -11,7 +11,8 @@ from django.utils import translation
 
 # URL keyword arguments that name a table, by URL namespace.
 TABLE_SLUG_KWARGS = {
-    "mesa": "slug", "subcommittees": "table_slug", "concerns": "table_slug", "meetings": "table_slug", "commitments": "table_slug",
+    "mesa": "slug", "subcommittees": "table_slug", "concerns": "table_slug", "meetings": "table_slug",
+    "commitments": "table_slug",
 }
 
 
