@@ -33,6 +33,12 @@ def _english_outside_requests():
 
 
 @pytest.fixture(autouse=True)
+def _private_media_in_tmp(settings, tmp_path):
+    """Uploaded evidence (concerns, action updates, the demo's photo) never lands in var/."""
+    settings.MESA_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing is slow on purpose; tests that check hashing itself set their own hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

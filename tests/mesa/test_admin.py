@@ -1,7 +1,11 @@
 """The admin is usable by staff for every model, and never breaks the table's memory."""
 
+import io
+
 import pytest
+from django.apps import apps
 from django.contrib import admin
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
@@ -66,3 +70,42 @@ def test_membership_records_cannot_be_edited_or_deleted_in_the_admin(staff_clien
     if obj is not None:
         staff_client.post(_admin_url(model, "change", obj.pk), {"note": "rewritten"})
         assert model._default_manager.filter(pk=obj.pk).exists()
+
+
+def _commitment_models() -> list:
+    from mesa.history import ChainedEvent
+
+    return [model for model in apps.get_app_config("commitments").get_models()
+            if not issubclass(model, ChainedEvent)]
+
+
+def test_every_commitments_model_is_in_the_admin_to_look_at_never_to_change(staff_client, settings, tmp_path):
+    settings.DEBUG = True
+    settings.MESA_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", stdout=io.StringIO())
+    models = _commitment_models()
+    assert len(models) == 6
+    for model in models:
+        assert model in admin.site._registry, model
+        obj = model._default_manager.first()
+        assert obj is not None, model
+        changelist = staff_client.get(_admin_url(model, "changelist"), {"q": "PL-"})
+        assert changelist.status_code == 200, model
+        assert changelist.context["cl"].result_count >= 1, model
+        assert staff_client.get(_admin_url(model, "change", obj.pk)).status_code == 200, model
+        assert staff_client.get(_admin_url(model, "add")).status_code == 403, model
+        assert staff_client.post(_admin_url(model, "delete", obj.pk)).status_code == 403, model
+        assert staff_client.post(_admin_url(model, "change", obj.pk), {}).status_code == 403, model
+        assert model._default_manager.filter(pk=obj.pk).exists()
+
+
+def test_the_commitments_admin_shows_which_commitments_are_overdue(staff_client, settings, tmp_path):
+    from commitments.models import Commitment
+
+    settings.DEBUG = True
+    settings.MESA_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", stdout=io.StringIO())
+    overdue = Commitment.objects.get(institution__acronym="SSPM")
+    response = staff_client.get(_admin_url(Commitment, "changelist"), {"status__exact": "open"})
+    assert [c.pk for c in response.context["cl"].result_list] == [overdue.pk]
+    assert 'alt="True"' in response.content.decode()

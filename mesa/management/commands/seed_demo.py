@@ -1,12 +1,15 @@
 """Load the Ciudad Juárez demo table. Safe to run again: it creates nothing twice."""
 
-from datetime import time, timedelta
+import io
+from datetime import date, time, timedelta
 
+import pghistory
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from mesa import services
@@ -81,6 +84,44 @@ municipal y la estatal se comprometieron a reforzar el patrullaje nocturno.
 3. Se tomaron los acuerdos %(code)s/1 y %(code)s/2, que constan en el registro de acuerdos.
 """
 
+# Commitments of the demo, found again by their agreement and institution (a second run adds
+# nothing): the state attorney's office (FGE) on the prosecutors, with two action updates; the
+# municipal police on the night patrols, overdue and disputed; the federal attorney's office
+# (FGR), fulfilled. Days are counted from the day of the plenary.
+PROSECUTORS_UNIT = "agentes del ministerio público"
+FGE_COMMITMENT = (
+    "Asignar agentes del ministerio público a la investigación de denuncias por extorsión en "
+    "Ciudad Juárez. La mesa pidió 200; la Fiscalía General del Estado se compromete a 40 en los "
+    "próximos dos meses y a informar de los demás en cada sesión plenaria."
+)
+FGE_DUE_DAYS = 60
+# days after the plenary, delivered, text, with the photo
+FGE_UPDATES = [
+    (10, 25, "Tomaron protesta 25 agentes del ministerio público asignados a la Unidad de "
+             "Investigación de Extorsión en Ciudad Juárez. Ya atienden las denuncias del Centro.", True),
+    (24, 15, "Se incorporaron 15 agentes más, egresados de la academia estatal: suman los 40 "
+             "comprometidos para este periodo.", False),
+]
+FGE_UPDATE_COMMENT = ("Gracias. Para la próxima sesión plenaria pedimos cuántas denuncias por extorsión "
+                      "atiende ya cada agencia.")
+FGR_COMMITMENT = (
+    "Designar un enlace permanente ante la mesa y atraer las carpetas de investigación por extorsión "
+    "que correspondan al fuero federal."
+)
+FGR_DUE_DAYS = 30
+FGR_FULFILLED = ("La FGR designó a su enlace, que ya asistió a la subcomisión de acceso a la justicia, y "
+                 "atrajo las carpetas del fuero federal.")
+FGR_CONFIRMATION = "Confirmamos: el enlace de la FGR ya atiende los casos que le turnamos."
+PATROL_COMMITMENT = (
+    "Dos patrullas en la parada de camiones de Parajes del Sur de 20:00 a 24:00, todos los días, con "
+    "el apoyo de la Secretaría de Seguridad Pública del Estado."
+)
+PATROL_UNIT = "patrullas"
+PATROL_DUE_DAYS, PATROL_MOVED_DUE_DAYS = 7, 14
+PATROL_MOVE_REASON = ("La Secretaría de Seguridad Pública Municipal pidió una semana más para reasignar "
+                      "las patrullas del turno nocturno.")
+PATROL_DISPUTE = "Seguimos sin ver patrullas en la parada por las noches."
+
 
 class Command(BaseCommand):
     help = "Create the Ciudad Juárez demo table with one login per role (idempotent)."
@@ -104,6 +145,30 @@ class Command(BaseCommand):
             if email == PENDING_OFFICIAL:
                 label = gettext("%(role)s, not yet verified") % {"role": label}
             self.stdout.write(f"  {label:<40} {email}")
+        table = Table.objects.filter(slug="juarez").first()
+        if table is not None:
+            self._print_commitments(table)
+
+    def _print_commitments(self, table: Table) -> None:
+        from commitments.models import Commitment
+
+        commitments = list(Commitment.objects.filter(table=table).select_related("table", "institution")
+                           .order_by("code"))
+        if not commitments:
+            return
+        self.stdout.write(gettext("Demo commitments (code, institution, due date, status, delivered):"))
+        for commitment in commitments:
+            status = commitment.get_status_display()
+            if commitment.is_overdue():
+                days = commitment.days_overdue()
+                status = ngettext("%(status)s, %(days)s day overdue", "%(status)s, %(days)s days overdue",
+                                  days) % {"status": status, "days": days}
+            delivered = ""
+            if commitment.has_quantity:
+                target = commitment.requested or commitment.committed
+                delivered = f"{commitment.delivered} / {target} {commitment.unit}"
+            self.stdout.write(f"  {commitment.code:<16} {commitment.institution.acronym:<5} "
+                              f"{commitment.due_on.isoformat()}  {status:<28} {delivered}".rstrip())
 
     def _seed(self) -> int:
         created = 0
@@ -170,6 +235,7 @@ class Command(BaseCommand):
             created += 1
 
         created += self._seed_sessions(table, people)
+        created += self._seed_commitments(table, people)
         return created
 
     def _seed_concerns(self, table: Table, people: dict) -> int:
@@ -335,3 +401,103 @@ class Command(BaseCommand):
             )
             created += 1
         return created
+
+    def _seed_commitments(self, table: Table, people: dict) -> int:
+        """The held plenary's agreements become commitments, written through the services by
+        the people who would write them, each in a history context that names them."""
+        from commitments import services as commitment_services
+        from commitments.models import Commitment, CommitmentStatus, Verdict
+        from meetings.models import Session
+
+        created = 0
+        secretariat = people["secretaria@demo.mesa.mx"]
+        official = people["funcionaria@demo.mesa.mx"]
+        institutions = {i.acronym: i for i in Institution.objects.filter(table=table)}
+        plenary = Session.objects.get(table=table, title=PAST_PLENARY)
+        prosecutors, patrols = plenary.agreements.order_by("number")[:2]
+        held_on = commitment_services.agreement_date(prosecutors)
+        today = timezone.localdate(timezone=table.zone)
+
+        def acting(user):
+            return pghistory.context(user=user.pk, url="seed_demo")
+
+        def day(days_after: int) -> date:
+            return min(held_on + timedelta(days=days_after), today)
+
+        if not Commitment.objects.filter(agreement=prosecutors, institution=institutions["FGE"]).exists():
+            with acting(secretariat):
+                commitment = commitment_services.commitment_record(
+                    agreement=prosecutors, actor=secretariat, institution=institutions["FGE"],
+                    description=FGE_COMMITMENT, due_on=held_on + timedelta(days=FGE_DUE_DAYS),
+                    co_responsible=[institutions["FGR"]], responsible_officials=[official],
+                    unit=PROSECUTORS_UNIT, requested=200, committed=40,
+                )
+            updates = []
+            with acting(official):
+                for days_after, delivered, text, with_photo in FGE_UPDATES:
+                    updates.append(commitment_services.update_post(
+                        commitment=commitment, actor=official, institution=institutions["FGE"],
+                        text=text, action_on=day(days_after), delivered_change=delivered,
+                        files=[demo_photo()] if with_photo else [],
+                    ))
+            with acting(secretariat):
+                commitment_services.update_comment(update=updates[0], actor=secretariat,
+                                                   text=FGE_UPDATE_COMMENT)
+            created += 1
+
+        if not Commitment.objects.filter(agreement=prosecutors, institution=institutions["FGR"]).exists():
+            with acting(secretariat):
+                commitment = commitment_services.commitment_record(
+                    agreement=prosecutors, actor=secretariat, institution=institutions["FGR"],
+                    description=FGR_COMMITMENT, due_on=held_on + timedelta(days=FGR_DUE_DAYS),
+                    co_responsible=[institutions["FGE"]],
+                )
+                commitment_services.commitment_set_status(
+                    commitment=commitment, actor=secretariat, status=CommitmentStatus.FULFILLED,
+                    reason=FGR_FULFILLED)
+            representative = people["organizacion@demo.mesa.mx"]
+            with acting(representative):
+                commitment_services.delivery_review(commitment=commitment, user=representative,
+                                                    verdict=Verdict.CONFIRMED, comment=FGR_CONFIRMATION)
+            created += 1
+
+        if not Commitment.objects.filter(agreement=patrols, institution=institutions["SSPM"]).exists():
+            # Due a week after the plenary, moved to two weeks: long past, and nothing reported.
+            with acting(secretariat):
+                commitment = commitment_services.commitment_record(
+                    agreement=patrols, actor=secretariat, institution=institutions["SSPM"],
+                    description=PATROL_COMMITMENT, due_on=day(PATROL_DUE_DAYS),
+                    co_responsible=[institutions["SSPE"]], unit=PATROL_UNIT, requested=2, committed=2,
+                )
+                commitment_services.commitment_move_due_date(
+                    commitment=commitment, actor=secretariat, due_on=day(PATROL_MOVED_DUE_DAYS),
+                    reason=PATROL_MOVE_REASON, agreed_by="La secretaría técnica")
+            citizen = people["ciudadana@demo.mesa.mx"]
+            with acting(citizen):
+                commitment_services.delivery_review(commitment=commitment, user=citizen,
+                                                    verdict=Verdict.DISPUTED, comment=PATROL_DISPUTE)
+            created += 1
+        return created
+
+
+def demo_photo() -> SimpleUploadedFile:
+    """A small photo as a phone sends it, with the camera, its owner and the place in its EXIF
+    (update_post keeps only its pixels): people in front of the prosecutor's office."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (190, 214, 232))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 250, 480, 320), fill=(160, 150, 130))
+    draw.rectangle((50, 80, 430, 250), fill=(232, 226, 214))
+    draw.rectangle((210, 160, 270, 250), fill=(120, 86, 60))
+    for x in range(70, 420, 40):
+        draw.ellipse((x, 200, x + 18, 218), fill=(92, 64, 48))
+        draw.rectangle((x + 1, 218, x + 17, 262), fill=(34, 44, 84))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x013B] = "Ana Fiscalía"  # artist: the owner's name
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (31.0, 44.0, 0.0), "W", (106.0, 29.0, 0.0)  # Ciudad Juárez
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80, exif=exif)
+    return SimpleUploadedFile("toma-de-protesta.jpg", out.getvalue(), content_type="image/jpeg")
