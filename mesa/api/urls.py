@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from commitments.api.views import CommitmentViewSet
 from concerns.api.views import AnswerViewSet, ConcernViewSet, ReceiptViewSet
 from meetings.api.views import AgreementViewSet, ProposalViewSet, SessionViewSet
 from mesa.api import views
@@ -21,6 +22,7 @@ router.register("receipts", ReceiptViewSet, basename="receipt")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("commitments", CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
     path("", include(router.urls)),
