@@ -75,6 +75,7 @@ def table_create(
 @transaction.atomic
 def table_prepare(*, table: Table) -> None:
     """Give a saved table its role groups and standing subcommittees (idempotent)."""
+    from indicators.services import indicators_create_defaults
     from subcommittees.services import subcommittees_create_standing
 
     for kind, codenames in permissions.GROUP_PERMISSIONS.items():
@@ -82,6 +83,7 @@ def table_prepare(*, table: Table) -> None:
         for codename in codenames:
             assign_perm(f"mesa.{codename}", group, table)
     subcommittees_create_standing(table=table)
+    indicators_create_defaults(table=table)
 
 
 @transaction.atomic

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "concerns",
     "meetings",
     "commitments",
+    "indicators",
     "pgtrigger",
     "pghistory",
 ]
