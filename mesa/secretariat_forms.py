@@ -202,11 +202,15 @@ class TableSettingsForm(forms.ModelForm):
     class Meta:
         model = Table
         fields = ["name", "city", "state", "description", "time_zone", "default_language",
-                  "is_public", "agenda_notice_days"]
-        labels = {"is_public": _("Open to the public")}
+                  "is_public", "dashboard_is_public", "agenda_notice_days"]
+        labels = {"is_public": _("Open to the public"),
+                  "dashboard_is_public": _("Accountability dashboard open to the public")}
         help_texts = {
             "is_public": _("Sessions and public concerns can be seen by people who are not "
                            "members. Untick to show them to members only."),
+            "dashboard_is_public": _("At a table open to the public, anyone can see the dashboard of "
+                                     "its public commitments. Untick to show it to members only; "
+                                     "the open-data files stay public."),
             "agenda_notice_days": _("Members see a session's agenda this many days before it; "
                                     "the organisers can publish it earlier."),
             "default_language": _("The language of the table's pages for visitors who "

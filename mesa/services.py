@@ -90,7 +90,7 @@ def table_prepare(*, table: Table) -> None:
 def table_update(*, table: Table, **fields) -> Table:
     """Caller has checked can_change_table."""
     allowed = {"name", "city", "state", "description", "time_zone", "default_language", "is_public",
-               "agenda_notice_days"}
+               "agenda_notice_days", "dashboard_is_public"}
     for key, value in fields.items():
         if key not in allowed:
             raise ValueError(f"{key} cannot be changed here")

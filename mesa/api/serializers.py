@@ -86,6 +86,7 @@ class TableSerializer(serializers.ModelSerializer):
             "time_zone",
             "default_language",
             "is_public",
+            "dashboard_is_public",
             "agenda_notice_days",
             "member_counts",
             "my_membership",

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_FIELDS = {
     "slug", "name", "city", "state", "country", "description", "time_zone",
-    "default_language", "is_public", "agenda_notice_days", "member_counts", "my_membership", "my_permissions",
+    "default_language", "is_public", "dashboard_is_public", "agenda_notice_days", "member_counts",
+    "my_membership", "my_permissions",
 }
 
 

@@ -56,7 +56,7 @@ def snapshot(table: Table) -> dict:
     """Everything a refused request must leave as it was."""
     table = Table.objects.get(pk=table.pk)
     return {
-        "table": (table.name, table.city, table.time_zone, table.is_public),
+        "table": (table.name, table.city, table.time_zone, table.is_public, table.dashboard_is_public),
         "memberships": sorted(Membership.objects.values_list(
             "pk", "role", "left_at", "verified_at", "institution_id", "organisation_id")),
         "changes": MembershipChange.objects.count(),
@@ -765,6 +765,22 @@ def test_secretariat_changes_the_settings(as_secretariat, table):
     assert (table.name, table.state, table.time_zone, table.default_language,
             table.is_public, table.agenda_notice_days) == ("Mesa de Seguridad y Justicia", "Chihuahua",
                                                            "America/Chihuahua", "en", False, 10)
+    assert table.dashboard_is_public is False  # an unticked box
+
+
+def test_secretariat_opens_and_closes_the_dashboard_to_the_public(as_secretariat, table):
+    as_secretariat.cookies["django_language"] = "en"
+    body = as_secretariat.get(url("table-settings", table)).content.decode()
+    assert 'name="dashboard_is_public"' in body and "Accountability dashboard open to the public" in body
+    settings = {"name": table.name, "city": table.city, "time_zone": table.time_zone,
+                "default_language": "es", "is_public": "on", "agenda_notice_days": "7"}
+    assert as_secretariat.post(url("table-settings", table), settings).status_code == 302
+    table.refresh_from_db()
+    assert (table.is_public, table.dashboard_is_public) == (True, False)
+    settings["dashboard_is_public"] = "on"
+    assert as_secretariat.post(url("table-settings", table), settings).status_code == 302
+    table.refresh_from_db()
+    assert table.dashboard_is_public is True
 
 
 def test_settings_refuse_an_unknown_time_zone_and_keep_everything(as_secretariat, table):

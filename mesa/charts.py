@@ -1,0 +1,344 @@
+"""Server-rendered, accessible SVG charts: no JavaScript, readable on a 360 px phone.
+
+Every chart is one inline `<svg role="img">` whose `<title>` and `<desc>` are
+referenced with `aria-labelledby`; the description carries the figures as
+text, so a screen reader hears the data, not a picture. A chart never stands
+alone: the page shows the same figures in a data table beside it.
+
+Series are told apart by colour *and* by a fill pattern and a legend (and,
+where they fit, by numbers written on the bars), never by colour alone. The
+colours of `PALETTE` keep a contrast of at least 4.5:1 against white, both as
+shapes on the page and as the background of white numbers.
+
+The drawing is in a fixed coordinate system (`VIEW_WIDTH` wide) scaled to the
+width of the page by its viewBox. Shared pieces (the document with its title,
+description and patterns, the legend, `LinearScale`) are what a new kind of
+chart builds on: a line chart adds a function drawing `Row.values` as points
+along an x axis of labels, with `LinearScale.ticks()` on the y axis.
+
+    chart = Chart(id="status", title="Commitments by status", description="...",
+                  series=(Series("open", "Open", PALETTE[0]), ...),
+                  rows=(Row("Fiscalía", (2, 1, ...)), ...))
+    stacked_bars(chart)   # SafeString, to put in a template with {{ chart }}
+"""
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+# The drawing's coordinate system: text of FONT_SIZE units reads at about
+# 12 px on a 360 px phone and the chart never grows beyond MAX_WIDTH on a desktop.
+VIEW_WIDTH = 400
+MAX_WIDTH = "36rem"
+FONT_SIZE = 14
+CHAR_WIDTH = FONT_SIZE * 0.6  # a generous average, to decide what fits
+LINE_HEIGHT = 20
+INK = "#1b1f24"
+MUTED = "#4a5561"
+PAPER = "#ffffff"
+
+# Dark enough for shapes on white (3:1) and for white text on them (4.5:1); see contrast_ratio().
+PALETTE = (
+    "#0b5394",  # blue
+    "#6a3d9a",  # purple
+    "#1e6b35",  # green
+    "#8a5a00",  # ochre
+    "#a1161b",  # red
+    "#4a5561",  # slate
+)
+
+# Drawn in white over the series' colour, so the pattern shows in print and to the colour-blind.
+PATTERNS = ("solid", "diagonal", "dots", "crosshatch", "horizontal", "vertical", "backdiagonal")
+
+ValueFormat = Callable[[float], str]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One kind of value: a status of a stacked bar, one bar of a pair, one line."""
+
+    key: str
+    label: str
+    colour: str = PALETTE[0]
+    pattern: str = "solid"
+
+    def __post_init__(self):
+        if self.pattern not in PATTERNS:
+            raise ValueError(f"unknown pattern {self.pattern!r}")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One bar (or group of bars): a label and one value per series (None: not known).
+
+    `notes` are short texts written after the bar of the same series (e.g. a share)."""
+
+    label: str
+    values: tuple[float | None, ...]
+    notes: tuple[str, ...] = ()
+
+    def note(self, index: int) -> str:
+        return self.notes[index] if index < len(self.notes) else ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    description: str
+    series: tuple[Series, ...]
+    rows: tuple[Row, ...]
+
+    def __post_init__(self):
+        for row in self.rows:
+            if len(row.values) != len(self.series):
+                raise ValueError(f"row {row.label!r} has {len(row.values)} values for "
+                                 f"{len(self.series)} series")
+
+    @property
+    def dom_id(self) -> str:
+        return "chart-" + (slugify(self.id) or "x")
+
+
+# --- Shared pieces ----------------------------------------------------------------------
+
+
+def default_format(value: float) -> str:
+    """A number in the current language's format: 1,200 in English, 1 200 in Spanish; 2.5 or 2,5."""
+    if float(value).is_integer():
+        return number_format(int(value), force_grouping=True)
+    return number_format(value, decimal_pos=1, force_grouping=True)
+
+
+class LinearScale:
+    """Maps 0..`maximum` onto 0..`length` units. With `nice`, the maximum is rounded up to
+    1, 2, 2.5 or 5 times a power of ten, as an axis with ticks needs; bars without an axis
+    fill the room instead."""
+
+    def __init__(self, maximum: float, length: float, *, nice: bool = True, tick_count: int = 4):
+        self.length = length
+        self.tick_count = tick_count
+        self.maximum = nice_ceiling(maximum) if nice else (maximum if maximum > 0 else 1.0)
+
+    def __call__(self, value: float) -> float:
+        if self.maximum <= 0:
+            return 0.0
+        return max(0.0, min(value, self.maximum)) / self.maximum * self.length
+
+    def ticks(self) -> list[float]:
+        """Evenly spaced values from 0 to the maximum, for an axis."""
+        step = self.maximum / self.tick_count
+        return [round(step * index, 10) for index in range(self.tick_count + 1)]
+
+
+def nice_ceiling(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for factor in (1, 2, 2.5, 5, 10):
+        if value <= factor * power:
+            return factor * power
+    return 10 * power  # pragma: no cover  (the loop always returns)
+
+
+def relative_luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[index:index + 2], 16) / 255 for index in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two "#rrggbb" colours (1 to 21)."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def fits(text: str, width: float) -> bool:
+    return len(text) * CHAR_WIDTH + 6 <= width
+
+
+def clip(text: str, width: float) -> str:
+    """`text`, cut with an ellipsis to fit `width` units (the description has it in full)."""
+    room = int((width - 6) / CHAR_WIDTH)
+    return text if len(text) <= room else text[:max(room - 1, 1)].rstrip() + "…"
+
+
+def _pattern_id(chart: Chart, series: Series) -> str:
+    return f"{chart.dom_id}-{slugify(series.key) or 'series'}"
+
+
+def _pattern(chart: Chart, series: Series) -> SafeString:
+    """A tile of the series' colour with white marks of its pattern."""
+    marks = {
+        "solid": "",
+        "diagonal": '<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#fff" stroke-width="1.5"/>',
+        "backdiagonal": '<path d="M-2,6 l4,4 M0,0 l8,8 M6,-2 l4,4" stroke="#fff" stroke-width="1.5"/>',
+        "dots": '<circle cx="2" cy="2" r="1.3" fill="#fff"/><circle cx="6" cy="6" r="1.3" fill="#fff"/>',
+        "crosshatch": '<path d="M0,4 h8 M4,0 v8" stroke="#fff" stroke-width="1"/>',
+        "horizontal": '<path d="M0,2 h8 M0,6 h8" stroke="#fff" stroke-width="1.2"/>',
+        "vertical": '<path d="M2,0 v8 M6,0 v8" stroke="#fff" stroke-width="1.2"/>',
+    }[series.pattern]
+    return format_html(
+        '<pattern id="{}" width="8" height="8" patternUnits="userSpaceOnUse">'
+        '<rect width="8" height="8" fill="{}"/>{}</pattern>',
+        _pattern_id(chart, series), series.colour, mark_safe(marks),  # noqa: S308  (constant markup)
+    )
+
+
+def _fill(chart: Chart, series: Series) -> str:
+    return f"url(#{_pattern_id(chart, series)})"
+
+
+def _legend(chart: Chart, top: float) -> tuple[SafeString, float]:
+    """Swatches with the series' patterns and labels, wrapped into lines; returns (markup, height)."""
+    items, x, y = [], 0.0, top
+    for series in chart.series:
+        width = 16 + 6 + len(series.label) * CHAR_WIDTH + 14
+        if x and x + width > VIEW_WIDTH:
+            x, y = 0.0, y + LINE_HEIGHT
+        items.append(format_html(
+            '<g transform="translate({} {})"><rect width="16" height="14" y="-11" fill="{}" stroke="{}"/>'
+            '<text x="22">{}</text></g>',
+            _n(x), _n(y), _fill(chart, series), INK, series.label,
+        ))
+        x += width
+    return SafeString("".join(items)), (y - top) + LINE_HEIGHT
+
+
+def _describe(chart: Chart, value_format: ValueFormat) -> str:
+    """The chart's figures as sentences: what a screen reader reads instead of the picture."""
+    lines = []
+    for row in chart.rows:
+        parts = []
+        for index, (series, value) in enumerate(zip(chart.series, row.values, strict=True)):
+            shown = "—" if value is None else value_format(value)
+            if note := row.note(index):
+                shown = f"{shown} ({note})"
+            parts.append(_("%(series)s: %(value)s") % {"series": series.label, "value": shown})
+        lines.append(_("%(label)s — %(values)s.") % {"label": row.label, "values": ", ".join(parts)})
+    return " ".join([chart.description, *lines]).strip()
+
+
+def _document(chart: Chart, height: float, body: SafeString, value_format: ValueFormat) -> SafeString:
+    title_id, desc_id = f"{chart.dom_id}-title", f"{chart.dom_id}-desc"
+    defs = format_html_join("", "{}", ((_pattern(chart, series),) for series in chart.series))
+    return format_html(
+        '<svg id="{id}" class="chart" role="img" aria-labelledby="{title_id} {desc_id}" '
+        'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        'style="max-width: {max_width}; height: auto; display: block" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{title_id}">{title}</title><desc id="{desc_id}">{desc}</desc>'
+        '<defs>{defs}</defs>'
+        '<g font-size="{font_size}" fill="{ink}" font-family="inherit">{body}</g></svg>',
+        id=chart.dom_id, title_id=title_id, desc_id=desc_id, width=VIEW_WIDTH, height=_n(height),
+        max_width=MAX_WIDTH, title=chart.title, desc=_describe(chart, value_format), defs=defs,
+        font_size=FONT_SIZE, ink=INK, body=body,
+    )
+
+
+def _n(value: float) -> str:
+    """A coordinate, short and locale-free."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _row_label(row: Row, y: float) -> SafeString:
+    return format_html('<text x="0" y="{}" font-weight="600">{}</text>', _n(y), clip(row.label, VIEW_WIDTH))
+
+
+def _value_text(text: str, x: float, y: float) -> SafeString:
+    return format_html('<text x="{}" y="{}">{}</text>', _n(x), _n(y), text)
+
+
+def _empty(chart: Chart, value_format: ValueFormat) -> SafeString:
+    body = format_html('<text x="0" y="{}" fill="{}">{}</text>', LINE_HEIGHT, MUTED, _("No data yet."))
+    return _document(chart, LINE_HEIGHT * 1.6, body, value_format)
+
+
+# --- Charts -----------------------------------------------------------------------------
+
+BAR_HEIGHT = 22
+PAIR_BAR_HEIGHT = 14
+ROW_GAP = 12
+# Room kept at the right of the longest bar for the number written after it.
+END_LABEL_ROOM = 90
+
+
+def stacked_bars(chart: Chart, *, value_format: ValueFormat = default_format) -> SafeString:
+    """One horizontal bar per row, made of one segment per series (e.g. commitments by status).
+
+    Bars share one scale, so they compare; each segment shows its number when it fits,
+    and the row's total follows the bar. Rows with nothing draw no bar, just "0"."""
+    if not chart.rows:
+        return _empty(chart, value_format)
+    legend, legend_height = _legend(chart, LINE_HEIGHT - 6)
+    totals = [sum(value or 0 for value in row.values) for row in chart.rows]
+    scale = LinearScale(max(totals), VIEW_WIDTH - END_LABEL_ROOM, nice=False)
+    parts, y = [legend], legend_height + 8
+    for row, total in zip(chart.rows, totals, strict=True):
+        y += LINE_HEIGHT - 4
+        parts.append(_row_label(row, y))
+        y += 6
+        x = 0.0
+        for series, value in zip(chart.series, row.values, strict=True):
+            if not value:
+                continue
+            width = scale(value)
+            parts.append(format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" stroke-width="1"/>',
+                _n(x), _n(y), _n(width), BAR_HEIGHT, _fill(chart, series), PAPER,
+            ))
+            text = value_format(value)
+            if fits(text, width):
+                parts.append(format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" fill="{}" stroke="{}" stroke-width="3" '
+                    'paint-order="stroke" font-weight="700">{}</text>',
+                    _n(x + width / 2), _n(y + BAR_HEIGHT / 2 + FONT_SIZE / 2 - 2), PAPER, series.colour, text,
+                ))
+            x += width
+        end = value_format(total)
+        if note := row.note(0):
+            end = f"{end} · {note}"
+        parts.append(_value_text(end, x + 6, y + BAR_HEIGHT / 2 + FONT_SIZE / 2 - 2))
+        y += BAR_HEIGHT + ROW_GAP
+    return _document(chart, y, SafeString("".join(parts)), value_format)
+
+
+def paired_bars(chart: Chart, *, value_format: ValueFormat = default_format) -> SafeString:
+    """For each row, one thin horizontal bar per series, one under the other (e.g. requested
+    against delivered), on one shared scale, each followed by its number and its note."""
+    if not chart.rows:
+        return _empty(chart, value_format)
+    legend, legend_height = _legend(chart, LINE_HEIGHT - 6)
+    known = [value for row in chart.rows for value in row.values if value is not None]
+    scale = LinearScale(max(known, default=0), VIEW_WIDTH - END_LABEL_ROOM, nice=False)
+    parts, y = [legend], legend_height + 8
+    for row in chart.rows:
+        y += LINE_HEIGHT - 4
+        parts.append(_row_label(row, y))
+        y += 6
+        for index, (series, value) in enumerate(zip(chart.series, row.values, strict=True)):
+            width = scale(value) if value else 0.0
+            if width:
+                parts.append(format_html(
+                    '<rect x="0" y="{}" width="{}" height="{}" fill="{}" stroke="{}" stroke-width="1"/>',
+                    _n(y), _n(width), PAIR_BAR_HEIGHT, _fill(chart, series), series.colour,
+                ))
+            text = "—" if value is None else value_format(value)
+            if note := row.note(index):
+                text = f"{text} ({note})"
+            parts.append(_value_text(text, width + 6, y + PAIR_BAR_HEIGHT - 2))
+            y += PAIR_BAR_HEIGHT + 3
+        y += ROW_GAP - 3
+    return _document(chart, y, SafeString("".join(parts)), value_format)
+
+
+def series_from(pairs: Sequence[tuple[str, str]], *, patterns: Sequence[str] = PATTERNS,
+                colours: Sequence[str] = PALETTE) -> tuple[Series, ...]:
+    """Series for (key, label) pairs, each with its own colour and pattern, in order."""
+    return tuple(Series(key, str(label), colours[index % len(colours)], patterns[index % len(patterns)])
+                 for index, (key, label) in enumerate(pairs))
