@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import User
+from commitments import permissions as commitment_permissions
 from concerns.models import Concern
 from meetings import permissions, services
 from meetings.agreement_forms import AgreementFilterForm, AgreementForm, AgreementWithdrawForm
@@ -126,9 +127,15 @@ def agreement_detail(request, table_slug: str, pk: int):
     if table_perms.is_member:  # who recorded and withdrew it: names for members, like officials'
         people = [agreement.recorded_by_id, agreement.withdrawn_by_id]
         names = dict(User.objects.filter(pk__in=[p for p in people if p]).values_list("pk", "display_name"))
+    # Its commitments, with overdue worked out now in the table's zone (never stored).
+    commitments = list(agreement.commitments.with_overdue(timezone.now())
+                       .select_related("table", "institution").order_by("number"))
     return _render(request, "meetings/agreement_detail.html", table, {
         "table_perms": table_perms,
         "agreement": agreement,
+        "commitments": commitments,
+        "can_record_commitment": (not agreement.is_withdrawn
+                                  and commitment_permissions.can_record(user, agreement)),
         "session": agreement.session,
         "concerns": concerns,
         "proposals": proposals,
