@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from commitments.api.views import CommitmentViewSet
 from concerns.api.views import AnswerViewSet, ConcernViewSet, ReceiptViewSet
+from indicators.api.views import IndicatorViewSet
 from meetings.api.views import AgreementViewSet, ProposalViewSet, SessionViewSet
 from mesa.api import views
 from mesa.api.auth import AuthTokenView
@@ -23,6 +24,7 @@ router.register("sessions", SessionViewSet, basename="session")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("indicators", IndicatorViewSet, basename="indicator")
 
 urlpatterns = [
     path("", include(router.urls)),

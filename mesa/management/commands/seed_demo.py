@@ -2,6 +2,7 @@
 
 import io
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 import pghistory
 from django.conf import settings
@@ -44,6 +45,7 @@ COLONIAS = [
 PEOPLE = [
     ("secretaria@demo.mesa.mx", "Laura Secretaría", Role.SECRETARIAT, None),
     ("coordinador@demo.mesa.mx", "Jorge Coordinador", Role.COORDINATOR, None),
+    ("indicadores@demo.mesa.mx", "Coordinación de indicadores", Role.COORDINATOR, None),
     ("funcionaria@demo.mesa.mx", "Ana Fiscalía", Role.OFFICIAL, "FGE"),
     ("funcionario.pendiente@demo.mesa.mx", "Pedro Policía (por verificar)", Role.OFFICIAL, "SSPM"),
     ("organizacion@demo.mesa.mx", "Rosa Plan Estratégico", Role.REPRESENTATIVE, "Plan Estratégico de Juárez"),
@@ -122,6 +124,35 @@ PATROL_MOVE_REASON = ("La Secretaría de Seguridad Pública Municipal pidió una
                       "las patrullas del turno nocturno.")
 PATROL_DISPUTE = "Seguimos sin ver patrullas en la parada por las noches."
 
+# Performance indicators (issue 8). The coordinator of the performance-indicators subcommittee
+# sets baselines and targets and has entered twelve months of homicides and of the justice
+# chain; a year of extortion figures is left for the demo itself: they come in the spreadsheet
+# below (made by scripts/make_demo_spreadsheet.py), which the coordinator imports.
+INDICATORS_COORDINATOR = "indicadores@demo.mesa.mx"
+EXTORTION_SPREADSHEET = "demo/extorsion-ciudad-juarez.xlsx"
+EXTORTION_YEAR = 2025  # the spreadsheet's year (scripts/make_demo_spreadsheet.py YEAR)
+INDICATOR_SOURCE = "Fiscalía General del Estado de Chihuahua"
+TARGET_NOTE = "Meta acordada por la subcomisión de indicadores de desempeño."
+# code: baseline (the monthly average of the year before), target by the end of next year,
+# methodology; and, except for extortion, the figures of the last twelve full months, oldest first.
+# Lower is better for homicides and extortion (a 20% reduction); higher for the justice chain,
+# where the cases lost between prosecutors and charges are the reason to ask for prosecutors.
+DEMO_INDICATORS = {
+    "extortion": (58, 46.4, "Carpetas de investigación por extorsión iniciadas cada mes en Ciudad Juárez. "
+                  "Línea base: promedio mensual de %(year)s.", None),
+    "homicides": (96, 76.8, "Víctimas de homicidio doloso registradas cada mes en Ciudad Juárez. "
+                  "Línea base: promedio mensual de los doce meses anteriores.",
+                  [98, 92, 95, 88, 90, 86, 91, 84, 87, 82, 85, 80]),
+    "arrests": (420, 450, "Personas detenidas y presentadas cada mes.",
+                [412, 425, 431, 418, 440, 436, 428, 445, 439, 450, 447, 452]),
+    "cases-handed-to-prosecutors": (290, 360, "Casos puestos a disposición del ministerio público cada mes.",
+                                    [296, 301, 305, 298, 312, 309, 306, 318, 315, 322, 320, 326]),
+    "charges-brought": (110, 180, "Vinculaciones a proceso dictadas cada mes.",
+                        [108, 112, 115, 110, 118, 121, 117, 124, 126, 129, 131, 134]),
+    "convictions": (20, 40, "Sentencias condenatorias dictadas cada mes.",
+                    [19, 22, 21, 23, 24, 22, 25, 26, 25, 27, 28, 29]),
+}
+
 
 class Command(BaseCommand):
     help = "Create the Ciudad Juárez demo table with one login per role (idempotent)."
@@ -148,6 +179,7 @@ class Command(BaseCommand):
         table = Table.objects.filter(slug="juarez").first()
         if table is not None:
             self._print_commitments(table)
+            self._print_indicators(table)
 
     def _print_commitments(self, table: Table) -> None:
         from commitments.models import Commitment
@@ -169,6 +201,25 @@ class Command(BaseCommand):
                 delivered = f"{commitment.delivered} / {target} {commitment.unit}"
             self.stdout.write(f"  {commitment.code:<16} {commitment.institution.acronym:<5} "
                               f"{commitment.due_on.isoformat()}  {status:<28} {delivered}".rstrip())
+
+    def _print_indicators(self, table: Table) -> None:
+        from indicators.models import Indicator
+
+        extortion = Indicator.objects.filter(table=table, code="extortion").first()
+        if extortion is None:
+            return
+        self.stdout.write(gettext("Demo indicators: twelve months of homicides and of the justice chain, "
+                                  "with baselines and targets."))
+        figures = extortion.observations.count()
+        if figures:
+            self.stdout.write("  " + ngettext("Extortion: %(count)s month of figures, imported.",
+                                              "Extortion: %(count)s months of figures, imported.",
+                                              figures) % {"count": figures})
+        else:
+            self.stdout.write("  " + gettext(
+                "Extortion: a baseline and a target, no figures yet. Log in as %(email)s and import "
+                "%(file)s at /t/%(slug)s/indicators/import/.")
+                % {"email": INDICATORS_COORDINATOR, "file": EXTORTION_SPREADSHEET, "slug": table.slug})
 
     def _seed(self) -> int:
         created = 0
@@ -236,6 +287,7 @@ class Command(BaseCommand):
 
         created += self._seed_sessions(table, people)
         created += self._seed_commitments(table, people)
+        created += self._seed_indicators(table, people)
         return created
 
     def _seed_concerns(self, table: Table, people: dict) -> int:
@@ -478,6 +530,65 @@ class Command(BaseCommand):
                                                     verdict=Verdict.DISPUTED, comment=PATROL_DISPUTE)
             created += 1
         return created
+
+
+    def _seed_indicators(self, table: Table, people: dict) -> int:
+        """The performance-indicators coordinator sets the baselines and targets and enters the
+        figures of homicides and of the justice chain, through the services, in a history
+        context that names them. Extortion's figures are not entered: the demo imports them."""
+        from indicators import services as indicator_services
+        from indicators.models import Indicator
+
+        created = 0
+        coordinator = people[INDICATORS_COORDINATOR]
+        owner = Subcommittee.objects.get(table=table, standing_theme=Subcommittee.Theme.INDICATORS)
+        if not owner.coordinators.filter(pk=coordinator.pk).exists():
+            subcommittee_set_coordinators(subcommittee=owner, users=[*owner.coordinators.all(), coordinator])
+            created += 1
+        today = timezone.localdate(timezone=table.zone)
+        this_month = today.replace(day=1)
+        # The twelve full months before this one, oldest first.
+        months = [_months_before(this_month, back) for back in range(12, 0, -1)]
+        target_date = date(today.year + 1, 12, 31)
+        indicators = {i.code: i for i in Indicator.objects.filter(table=table, code__in=DEMO_INDICATORS)}
+        rows = []
+        with pghistory.context(user=coordinator.pk, url="seed_demo"):
+            for code, (baseline, target, methodology, figures) in DEMO_INDICATORS.items():
+                indicator = indicators[code]
+                if code == "extortion":
+                    baseline_period = date(EXTORTION_YEAR - 1, 12, 1)
+                    methodology %= {"year": EXTORTION_YEAR - 1}
+                else:
+                    baseline_period = _months_before(months[0], 1)
+                if indicator.baseline_value is None:
+                    indicator = indicator_services.indicator_update(
+                        indicator=indicator, actor=coordinator, baseline_value=Decimal(str(baseline)),
+                        baseline_period=baseline_period, source=indicator.source or INDICATOR_SOURCE,
+                        methodology=indicator.methodology or methodology)
+                    created += 1
+                if not indicator.targets.exists():
+                    indicator_services.target_set(
+                        indicator=indicator, actor=coordinator, value=Decimal(str(target)),
+                        due_on=target_date, note=TARGET_NOTE)
+                    created += 1
+                if figures is None:
+                    continue
+                recorded = set(indicator.observations.whole_table().values_list("period_start", flat=True))
+                for month, value in zip(months, figures, strict=True):
+                    if month not in recorded:
+                        rows.append(indicator_services.ImportRow(
+                            line=len(rows) + 1, indicator_id=indicator.pk, code=code, period_start=month,
+                            colonia="", value=Decimal(value), source=INDICATOR_SOURCE))
+            if rows:
+                created += len(indicator_services.observations_import(table=table, actor=coordinator,
+                                                                      rows=rows))
+        return created
+
+
+def _months_before(month: date, count: int) -> date:
+    """The first day of the month `count` months before `month` (a first day)."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def demo_photo() -> SimpleUploadedFile:
