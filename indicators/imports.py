@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from indicators import periods
 from indicators.models import Indicator, Observation
-from indicators.services import ImportRow, _check_colonia, _check_value
+from indicators.services import ImportRow, _check_colonia, _check_started, _check_value
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -65,7 +65,10 @@ def _read_csv(data: bytes) -> list[list]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    try:
+        return list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as error:
+        raise ValidationError(_("The CSV file could not be read: %(error)s") % {"error": error}) from error
 
 
 def _read_xlsx(data: bytes) -> list[list]:
@@ -179,6 +182,10 @@ def check_rows(*, table, rows: list[list], enterable_ids: set[int],
             except ValidationError as error:
                 problems.extend(error.messages)
         if indicator is not None and period_start is not None:
+            try:
+                _check_started(indicator, period_start)
+            except ValidationError as error:
+                problems.extend(error.messages)
             key = (indicator.pk, period_start, colonia)
             if key in seen:
                 problems.append(_("The same period as line %(line)s.") % {"line": seen[key]})

@@ -103,6 +103,13 @@ def _check_period(indicator: Indicator, period_start: date, field: str = "period
                                   "example": periods.example(indicator.frequency)}})
 
 
+def _check_started(indicator: Indicator, period_start: date, field: str = "period_start") -> None:
+    if period_start > timezone.localdate(timezone=indicator.table.zone):
+        raise ValidationError({field: _("This period has not started yet.")})
+    if period_start.year < 1900:
+        raise ValidationError({field: _("Give a period from 1900 on.")})
+
+
 def _check_subcommittee(table: Table, subcommittee: Subcommittee) -> None:
     if subcommittee.table_id != table.pk:
         raise ValidationError({"subcommittee": _("Choose a subcommittee of this table.")})
@@ -113,8 +120,9 @@ def indicator_create(*, table: Table, actor: User, code: str, name_es: str, name
                      unit: str = Unit.COUNT, direction: str = Direction.LOWER,
                      frequency: str = periods.Frequency.MONTH, source: str = "", methodology: str = "",
                      subcommittee: Subcommittee | None = None, by_colonia: bool = False,
-                     justice_stage: str = "") -> Indicator:
-    """Caller has checked can_define_indicators."""
+                     justice_stage: str = "", baseline_value: Decimal | None = None,
+                     baseline_period: date | None = None) -> Indicator:
+    """Caller has checked can_define_indicators. The baseline may come with it."""
     subcommittee = subcommittee or _indicators_subcommittee(table)
     _check_subcommittee(table, subcommittee)
     if Indicator.objects.filter(table=table, code=code).exists():
@@ -128,9 +136,19 @@ def indicator_create(*, table: Table, actor: User, code: str, name_es: str, name
                           justice_stage=justice_stage, position=position)
     if not indicator.name_es and not indicator.name_en:
         raise ValidationError({"name_es": _("Give the indicator a name.")})
+    _check_baseline(indicator, baseline_value, baseline_period)
+    indicator.baseline_value, indicator.baseline_period = baseline_value, baseline_period
     indicator.full_clean()
     indicator.save()
     return indicator
+
+
+def _check_baseline(indicator: Indicator, value: Decimal | None, period: date | None) -> None:
+    if (value is None) != (period is None):
+        raise ValidationError({"baseline_period": _("Give the baseline both a value and a period.")})
+    _check_value(indicator.unit, value, "baseline_value")
+    if period is not None:
+        _check_period(indicator, period, "baseline_period")
 
 
 @transaction.atomic
@@ -155,11 +173,7 @@ def indicator_update(*, indicator: Indicator, actor: User, **fields) -> Indicato
         _check_subcommittee(locked.table, locked.subcommittee)
     if not locked.name_es and not locked.name_en:
         raise ValidationError({"name_es": _("Give the indicator a name.")})
-    if (locked.baseline_value is None) != (locked.baseline_period is None):
-        raise ValidationError({"baseline_period": _("Give the baseline both a value and a period.")})
-    _check_value(locked.unit, locked.baseline_value, "baseline_value")
-    if locked.baseline_period is not None:
-        _check_period(locked, locked.baseline_period, "baseline_period")
+    _check_baseline(locked, locked.baseline_value, locked.baseline_period)
     locked.full_clean()
     locked.save()
     return locked
@@ -198,8 +212,7 @@ def observation_record(*, indicator: Indicator, actor: User, period_start: date,
     _check_period(indicator, period_start)
     _check_value(indicator.unit, value)
     colonia = _check_colonia(indicator, colonia)
-    if period_start > timezone.localdate(timezone=indicator.table.zone):
-        raise ValidationError({"period_start": _("This period has not started yet.")})
+    _check_started(indicator, period_start)
     if Observation.objects.filter(indicator=indicator, period_start=period_start, colonia=colonia).exists():
         raise ValidationError({"period_start": _(
             "There is already a figure for this period; correct it instead.")})
@@ -259,6 +272,7 @@ def observations_import(*, table: Table, actor: User, rows: Iterable[ImportRow])
             if indicator is None:
                 raise ValidationError(_("Unknown indicator."))
             _check_period(indicator, row.period_start)
+            _check_started(indicator, row.period_start)
             _check_value(indicator.unit, row.value)
             _check_colonia(indicator, row.colonia)
         except ValidationError as error:
@@ -267,9 +281,12 @@ def observations_import(*, table: Table, actor: User, rows: Iterable[ImportRow])
     taken = set(Observation.objects.filter(indicator__in=list(indicators),
                                            period_start__in={r.period_start for r in rows})
                 .values_list("indicator_id", "period_start", "colonia"))
+    seen = set()
     for row in rows:
-        if (row.indicator_id, row.period_start, row.colonia) in taken:
+        key = (row.indicator_id, row.period_start, row.colonia)
+        if key in taken or key in seen:
             errors.append(_("Line %(line)s: there is already a figure for this period.") % {"line": row.line})
+        seen.add(key)
     if errors:
         raise ValidationError(errors)
     observations = [Observation(indicator_id=row.indicator_id, period_start=row.period_start,

@@ -17,7 +17,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Avg, Count
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -427,19 +426,14 @@ def indicator_create(request, table_slug: str):
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
-            # The indicator and its baseline, or nothing.
-            with transaction.atomic():
-                indicator = services.indicator_create(
-                    table=table, actor=user, code=data["code"], name_es=data["name_es"],
-                    name_en=data["name_en"], unit=data["unit"], direction=data["direction"],
-                    frequency=data["frequency"], source=data["source"], methodology=data["methodology"],
-                    subcommittee=data["subcommittee"],
-                    by_colonia=data["by_colonia"], justice_stage=data["justice_stage"],
-                )
-                if data["baseline_value"] is not None or data["baseline_period"] is not None:
-                    indicator = services.indicator_update(
-                        indicator=indicator, actor=user, baseline_value=data["baseline_value"],
-                        baseline_period=data["baseline_period"])
+            indicator = services.indicator_create(
+                table=table, actor=user, code=data["code"], name_es=data["name_es"],
+                name_en=data["name_en"], unit=data["unit"], direction=data["direction"],
+                frequency=data["frequency"], source=data["source"], methodology=data["methodology"],
+                subcommittee=data["subcommittee"], by_colonia=data["by_colonia"],
+                justice_stage=data["justice_stage"], baseline_value=data["baseline_value"],
+                baseline_period=data["baseline_period"],
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:

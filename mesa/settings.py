@@ -282,7 +282,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mesa API",
     "DESCRIPTION": "Security dialogue tables: tables, subcommittees, institutions, organisations, "
-    "memberships, concerns, sessions (plenaries and subcommittee sessions), agreements and proposals. "
+    "memberships, concerns, sessions (plenaries and subcommittee sessions), agreements, proposals, "
+    "commitments with their action updates, and performance indicators with their observations. "
     "Times of sessions are given in their table's time zone, with its offset.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

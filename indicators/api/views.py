@@ -20,7 +20,6 @@
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -180,25 +179,22 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data = serializer.validated_data
         subcommittee = _subcommittee_of(table, data["subcommittee"]) if data["subcommittee"] else None
         baseline = {name: data[name] for name in ("baseline_value", "baseline_period") if name in data}
-        # One indicator and its baseline, or nothing.
-        with transaction.atomic():
-            indicator = services.indicator_create(
-                table=table,
-                actor=user,
-                code=data["code"],
-                name_es=data["name_es"],
-                name_en=data["name_en"],
-                unit=data["unit"],
-                direction=data["direction"],
-                frequency=data["frequency"],
-                source=data["source"],
-                methodology=data["methodology"],
-                subcommittee=subcommittee,
-                by_colonia=data["by_colonia"],
-                justice_stage=data["justice_stage"] or "",
-            )
-            if any(value is not None for value in baseline.values()):
-                indicator = services.indicator_update(indicator=indicator, actor=user, **baseline)
+        indicator = services.indicator_create(
+            table=table,
+            actor=user,
+            code=data["code"],
+            name_es=data["name_es"],
+            name_en=data["name_en"],
+            unit=data["unit"],
+            direction=data["direction"],
+            frequency=data["frequency"],
+            source=data["source"],
+            methodology=data["methodology"],
+            subcommittee=subcommittee,
+            by_colonia=data["by_colonia"],
+            justice_stage=data["justice_stage"] or "",
+            **baseline,
+        )
         return self._represent(indicator, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):

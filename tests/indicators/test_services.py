@@ -440,8 +440,6 @@ def test_an_import_with_the_same_period_twice_saves_nothing(table, extortion, se
     assert not Observation.objects.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="observations_import does not refuse a period that has not started "
-                   "(observation_record does); indicators.imports.check_rows does not either")
 def test_an_import_refuses_a_period_that_has_not_started(table, extortion, secretariat):
     with time_machine.travel(datetime(2026, 3, 15, 12, 0, tzinfo=JUAREZ), tick=False):
         rows = rows_for(extortion, {date(2026, 3, 1): 1, date(2026, 4, 1): 2})
