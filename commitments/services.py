@@ -33,7 +33,7 @@ from commitments.models import (
 )
 from meetings.models import Agreement, Session
 from mesa.models import Institution, Membership, Role
-from mesa.uploads import DEFAULT_MAX_FILES, CheckedUpload, display_name, random_file_name, validate_upload
+from mesa.uploads import DEFAULT_MAX_FILES, CheckedUpload, display_name, random_file_name, validate_uploads
 
 MAX_FILES_PER_UPDATE = DEFAULT_MAX_FILES
 
@@ -216,23 +216,10 @@ def commitment_set_status(*, commitment: Commitment, actor: User, status: str,
 
 
 def _check_files(files: list) -> list[CheckedUpload]:
-    """Every file checked before anything is written; errors name the file."""
     if len(files) > MAX_FILES_PER_UPDATE:
         raise ValidationError({"evidence": _("An action update can have at most %(count)s files.")
                                % {"count": MAX_FILES_PER_UPDATE}})
-    checked, errors = [], []
-    for uploaded in files:
-        try:
-            checked.append(validate_upload(uploaded))
-        except ValidationError as exc:
-            for message in exc.messages:
-                errors.append(ValidationError(
-                    _("The file “%(name)s” was not accepted. %(reason)s"),
-                    code="evidence_file", params={"name": display_name(uploaded), "reason": message},
-                ))
-    if errors:
-        raise ValidationError({"evidence": errors})
-    return checked
+    return validate_uploads(files)
 
 
 def _store_files(update: ActionUpdate, files: list, checked: list[CheckedUpload], uploader: User) -> None:

@@ -18,30 +18,12 @@ from concerns import permissions
 from concerns.models import Concern, ConcernEvent, Evidence
 from mesa.uploads import (
     DEFAULT_MAX_FILES,
-    CheckedUpload,
     display_name,
     random_file_name,
-    validate_upload,
+    validate_uploads,
 )
 
 MAX_FILES_PER_CONCERN = DEFAULT_MAX_FILES
-
-
-def _check_all(files: list) -> list[CheckedUpload]:
-    """Every file checked before anything is written; errors name the file."""
-    checked, errors = [], []
-    for uploaded in files:
-        try:
-            checked.append(validate_upload(uploaded))
-        except ValidationError as exc:
-            for message in exc.messages:
-                errors.append(ValidationError(
-                    _("The file “%(name)s” was not accepted. %(reason)s"),
-                    code="evidence_file", params={"name": display_name(uploaded), "reason": message},
-                ))
-    if errors:
-        raise ValidationError({"evidence": errors})
-    return checked
 
 
 @transaction.atomic
@@ -57,7 +39,7 @@ def evidence_attach(*, concern: Concern, files: Iterable, uploader: User | None)
     files = list(files)
     if not files:
         return []
-    checked = _check_all(files)
+    checked = validate_uploads(files)
     locked = Concern.objects.select_for_update().get(pk=concern.pk)
     if locked.evidence.count() + len(files) > MAX_FILES_PER_CONCERN:
         raise ValidationError({"evidence": ValidationError(

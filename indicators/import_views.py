@@ -14,7 +14,6 @@ confirmation, so a preview token made by someone else writes nothing for a
 person without the rights. Who may export: anyone who may see the indicator.
 """
 
-import csv
 import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -110,10 +109,6 @@ def import_upload(request, table_slug: str):
                                      enterable_ids=permissions.enterable_indicator_ids(request.user, table))
     except ValidationError as error:
         form.add_error("file", error)
-        return _upload_page(request, table, indicator, form)
-    except csv.Error:  # a text file that is no table, e.g. one huge quoted field
-        form.add_error("file", _("The file could not be read as a table; save it as CSV or XLSX and "
-                                 "try again."))
         return _upload_page(request, table, indicator, form)
     confirm = None
     if checked.is_valid:

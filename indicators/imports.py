@@ -68,7 +68,8 @@ def _read_csv(data: bytes) -> list[list]:
     try:
         return list(csv.reader(io.StringIO(text), dialect))
     except csv.Error as error:
-        raise ValidationError(_("The CSV file could not be read: %(error)s") % {"error": error}) from error
+        raise ValidationError(_("The file could not be read as a table; save it as CSV or XLSX and "
+                                "try again.")) from error
 
 
 def _read_xlsx(data: bytes) -> list[list]:
@@ -138,6 +139,8 @@ def check_rows(*, table, rows: list[list], enterable_ids: set[int],
         raise ValidationError(_("The first row must name the columns; missing: %(columns)s.")
                               % {"columns": ", ".join(missing)})
     indicators = {i.code: i for i in Indicator.objects.filter(table=table)}
+    for indicator in indicators.values():
+        indicator.table = table  # its time zone decides which periods have started
     existing = set(Observation.objects.filter(indicator__table=table)
                    .values_list("indicator_id", "period_start", "colonia"))
     seen: dict[tuple, int] = {}

@@ -244,6 +244,24 @@ def validate_upload(uploaded_file, *, max_bytes: int | None = None) -> CheckedUp
     raise _refuse()
 
 
+def validate_uploads(files: list, field: str = "evidence") -> list[CheckedUpload]:
+    """Check every file before anything is written; the errors name each refused file,
+    under `field`, so the person sees which one to replace."""
+    checked, errors = [], []
+    for uploaded in files:
+        try:
+            checked.append(validate_upload(uploaded))
+        except ValidationError as exc:
+            for message in exc.messages:
+                errors.append(ValidationError(
+                    gettext("The file “%(name)s” was not accepted. %(reason)s"),
+                    code="evidence_file", params={"name": display_name(uploaded), "reason": message},
+                ))
+    if errors:
+        raise ValidationError({field: errors})
+    return checked
+
+
 def random_file_name(extension: str) -> str:
     """A storage name that says nothing about the person or the original file."""
     return f"{uuid.uuid4().hex}.{extension}"
