@@ -97,10 +97,8 @@ def _columns(name_label=None) -> list[Column]:
         Column(key="total", label=gettext_lazy("Commitments"), value=lambda f: f.total,
                show=lambda f: _count(f.total)),
         *[_status_column(status, status_labels[status]) for status in CommitmentStatus.values],
-        # The commitment list filters by one status: pending (open and in progress) links to all
-        # of the institution's commitments, where the open and in-progress ones are marked.
         Column(key="pending", label=gettext_lazy("Pending"), value=lambda f: f.pending,
-               show=lambda f: _count(f.pending)),
+               show=lambda f: _count(f.pending), params=(("status", "pending"),)),
         Column(key="overdue", label=gettext_lazy("Overdue"), value=lambda f: f.overdue,
                show=lambda f: _count(f.overdue), params=(("overdue", "1"),)),
         Column(key="days_overdue", label=gettext_lazy("Days overdue, in total"),

@@ -57,6 +57,10 @@ def verified_officials(table: Table):
 # --- The list's filters ------------------------------------------------------------------
 
 
+# The list's status filter also takes "pending": open or in progress (the dashboard's column).
+PENDING = "pending"
+
+
 class CommitmentFilterForm(MesaForm):
     """The list's filters, read from the query string (the dashboard links here with them)."""
 
@@ -70,7 +74,9 @@ class CommitmentFilterForm(MesaForm):
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False,
-        choices=[("", pgettext_lazy("commitment status", "Any status")), *CommitmentStatus.choices],
+        choices=[("", pgettext_lazy("commitment status", "Any status")),
+                 (PENDING, pgettext_lazy("commitment status", "Pending (open or in progress)")),
+                 *CommitmentStatus.choices],
     )
     agreement = forms.ModelChoiceField(
         label=_("Agreement"), queryset=Agreement.objects.none(), required=False,

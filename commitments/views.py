@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.models import User
 from commitments import permissions, services
 from commitments.forms import (
+    PENDING,
     CommentForm,
     CommitmentEditForm,
     CommitmentFilterForm,
@@ -80,7 +81,9 @@ def commitment_list(request, table_slug: str):
         commitments = commitments.filter(institution=institution)
     if level := form.value("level"):
         commitments = commitments.filter(institution__level=level)
-    if status := form.value("status"):
+    if (status := form.value("status")) == PENDING:
+        commitments = commitments.pending()
+    elif status:
         commitments = commitments.filter(status=status)
     if agreement := form.value("agreement"):
         commitments = commitments.filter(agreement=agreement)

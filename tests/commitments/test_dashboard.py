@@ -264,6 +264,7 @@ def test_the_page_shows_the_figures_with_links_to_the_records_behind_them(client
     list_url = reverse("commitments:list", kwargs={"table_slug": world.table.slug})
     fge = world.fge.pk
     assert f'<a href="{list_url}?institution={fge}&amp;status=open">2</a>' in page
+    assert f'<a href="{list_url}?institution={fge}&amp;status=pending">' in page
     assert f'<a href="{list_url}?institution={fge}&amp;overdue=1">40</a>' in page  # days overdue
     assert f'<a href="{list_url}?institution={fge}&amp;status=fulfilled">25%</a>' in page
     assert "1 of 4" in page

@@ -137,6 +137,7 @@ def test_the_list_filters_by_institution_level_status_agreement_and_overdue(clie
     assert shown(institution=fge.pk) == {by_fge.description}
     assert shown(level=GovernmentLevel.FEDERAL) == {by_guard.description}
     assert shown(status=CommitmentStatus.FULFILLED) == {by_guard.description}
+    assert shown(status="pending") == {by_fge.description, by_police.description}
     assert shown(agreement=other_agreement.pk) == {by_police.description}
     assert shown(overdue=1) == {by_police.description}
     assert shown(level=GovernmentLevel.STATE, status=CommitmentStatus.OPEN) == {by_fge.description}
