@@ -4,7 +4,8 @@ Callers have checked meetings.permissions first; these functions enforce the
 state rules (a cancelled session takes no agenda, approved minutes never
 change, an agreement is never rewritten) and validate that everything linked
 belongs to the same table. Each writes atomically: on a ValidationError
-nothing is saved.
+nothing is saved. A session's reminders are planned, moved and cancelled in
+the same transaction as the session (reminders.planner).
 """
 
 import re
@@ -35,6 +36,7 @@ from meetings.models import (
     SessionStatus,
 )
 from mesa.models import Institution, Membership, Role, Table
+from reminders import planner as reminders
 from subcommittees.models import Subcommittee
 
 # --- Shared checks -------------------------------------------------------------------
@@ -170,6 +172,7 @@ def session_schedule(
     session.save()
     session.invited_institutions.set(invited)
     _record(session, SessionChange.Kind.SCHEDULED, actor, new_starts_at=starts_at, new_ends_at=ends_at)
+    reminders.plan_session(session)
     return session
 
 
@@ -202,6 +205,7 @@ def session_update(
            bump=changed_for_calendars)
     if invited is not None:
         session.invited_institutions.set(invited)
+        reminders.plan_session(session)  # institutions newly invited are expected too
     _record(session, SessionChange.Kind.EDITED, actor)
     return session
 
@@ -225,6 +229,7 @@ def session_reschedule(*, session: Session, actor: User, starts_at: datetime, en
     _record(session, SessionChange.Kind.RESCHEDULED, actor, reason=reason.strip(),
             old_starts_at=old_starts_at, old_ends_at=old_ends_at,
             new_starts_at=starts_at, new_ends_at=ends_at)
+    reminders.plan_session(session)
     return session
 
 
@@ -240,6 +245,7 @@ def session_cancel(*, session: Session, actor: User, reason: str) -> Session:
     session.cancellation_reason = reason.strip()
     _touch(session, "status", "cancellation_reason")
     _record(session, SessionChange.Kind.CANCELLED, actor, reason=reason.strip())
+    reminders.cancel_session(session)
     return session
 
 

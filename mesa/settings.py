@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "meetings",
     "commitments",
     "indicators",
+    "reminders",
     "pgtrigger",
     "pghistory",
 ]
