@@ -150,6 +150,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "concerns.tasks.ask_whether_resolved_task",
         "schedule": 60 * 60,
     },
+    # An interval, not a local-time crontab: beat ticks in UTC and never misfires on a
+    # daylight-saving day; what is due is decided by each reminder's stored UTC instant.
+    "reminders-dispatch": {
+        "task": "reminders.tasks.dispatch_due_reminders_task",
+        "schedule": 60,
+    },
 }
 
 CACHES = {

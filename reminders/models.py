@@ -124,3 +124,26 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class InboxMessage(models.Model):
+    """The in-app channel: what a person was told, with an unread count. One per reminder."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox",
+                             verbose_name=_("person"))
+    reminder = models.OneToOneField(Reminder, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="inbox_message")
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("message"))
+    url = models.CharField(_("address"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbox message")
+        verbose_name_plural = _("inbox messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="inbox_unread")]
+
+    def __str__(self) -> str:
+        return self.subject

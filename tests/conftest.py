@@ -15,6 +15,30 @@ from tests.accounts.factories import UserFactory
 from tests.mesa.factories import TableFactory, make_member
 
 
+def pytest_configure(config):
+    """Transactional tests end with Django's flush, which TRUNCATEs every table; the table's
+    memory (mesa.history) refuses TRUNCATE by trigger. The flush of a test database runs
+    with triggers switched off for its own statements (superuser's session_replication_role),
+    and only it: every test still meets the triggers."""
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        for alias in self._databases_names(include_mirrors=False):
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
+        try:
+            flush(self)
+        finally:
+            for alias in self._databases_names(include_mirrors=False):
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SET session_replication_role = origin")
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process unless a test starts a real worker (see tests/test_celery.py)."""

@@ -1,0 +1,146 @@
+"""Sending planned reminders exactly once.
+
+- `claim_due` (the dispatcher, on beat every minute in UTC) takes due rows with
+  `SELECT ... FOR UPDATE SKIP LOCKED`, marks them "sending" in the same
+  transaction and returns their ids, to be sent in batches by tasks enqueued
+  on commit. Two dispatchers at once claim disjoint rows. A row left
+  "sending" by a worker that died is claimed again after CLAIM_TIMEOUT.
+- `send_one` locks the row again (SKIP LOCKED: a second delivery of the same
+  task passes it by), checks it is still meaningful, renders it in the
+  recipient's language with the table's times, delivers it to the in-app inbox
+  and by email, and marks it sent, all in one transaction: the inbox message
+  and the "sent" mark commit together or not at all.
+- The one window left: the email has left but the worker dies before the
+  commit. The row is then claimed again after CLAIM_TIMEOUT and the email goes
+  out a second time, with the same deterministic Message-ID, so mail software
+  can recognise the duplicate. Nothing else can send twice.
+- A failure puts the row back to "planned" a few minutes later, up to
+  MAX_ATTEMPTS, then "failed" (`manage.py retry_reminders` plans failed ones again).
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from reminders.models import InboxMessage, Kind, Reminder, State
+
+BATCH_SIZE = 200
+CLAIM_LIMIT = 5000
+CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=5)
+
+
+def claim_due(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> list[int]:
+    """Mark due rows "sending" and return their ids (oldest first)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = (Reminder.objects.select_for_update(skip_locked=True)
+               .filter(Q(state=State.PLANNED, send_at__lte=now)
+                       | Q(state=State.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT))
+               .order_by("send_at", "pk").values_list("pk", flat=True)[:limit])
+        ids = list(due)
+        Reminder.objects.filter(pk__in=ids).update(state=State.SENDING, claimed_at=now,
+                                                   attempts=F("attempts") + 1, updated_at=now)
+    return ids
+
+
+def message_id(reminder: Reminder) -> str:
+    digest = hashlib.sha256(reminder.key.encode()).hexdigest()[:32]
+    domain = getattr(settings, "MESA_MAIL_DOMAIN", "mesa.local")
+    return f"<reminder-{digest}@{domain}>"
+
+
+def _still_meaningful(reminder: Reminder, now: datetime) -> bool:
+    from mesa.models import Membership
+
+    if not Membership.objects.active().filter(table=reminder.table_id, user=reminder.recipient_id).exists():
+        return False
+    if reminder.kind == Kind.SESSION:
+        session = reminder.session
+        return not session.is_cancelled and session.starts_at > now
+    return True
+
+
+def _render(reminder: Reminder) -> tuple[str, str, str]:
+    """Subject, body and address, in the recipient's language, times in the table's zone.
+    Never a reporter's identity: a reminder names sessions, commitments and concern titles only."""
+    table = reminder.table
+    with translation.override(reminder.recipient.language), timezone.override(table.zone):
+        context = {"reminder": reminder, "table": table, "person": reminder.recipient,
+                   "session": reminder.session, "base_url": settings.MESA_BASE_URL}
+        url = reminder.session.get_absolute_url() if reminder.session_id else table.get_absolute_url()
+        context["url"] = settings.MESA_BASE_URL + url
+        subject = render_to_string(f"reminders/email/{reminder.kind}_subject.txt", context).strip()
+        body = render_to_string(f"reminders/email/{reminder.kind}_body.txt", context)
+    return subject, body, url
+
+
+def _attachments(reminder: Reminder) -> list:
+    if reminder.kind != Kind.SESSION:
+        return []
+    from meetings import calendar
+    from meetings.models import Session
+
+    session = reminder.session
+    ics = calendar.build_calendar(name=str(session), time_zone=session.table.time_zone,
+                                  sessions=calendar.with_event_data(Session.objects.filter(pk=session.pk)))
+    return [(f"{session.code}.ics", ics.to_ical().decode(), "text/calendar")]
+
+
+def send_one(reminder_id: int, now: datetime | None = None) -> str | None:
+    """Send one claimed reminder; returns its new state, or None if it was not ours to send."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        reminder = (Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("table", "recipient", "session", "session__table")
+                    .filter(pk=reminder_id, state=State.SENDING).first())
+        if reminder is None:  # sent, skipped, or being sent by another delivery of this task
+            return None
+        if not _still_meaningful(reminder, now):
+            reminder.state, reminder.updated_at = State.SKIPPED, now
+            reminder.save(update_fields=["state", "updated_at"])
+            return State.SKIPPED
+        try:
+            # A savepoint: the inbox message stays only if the email left too.
+            with transaction.atomic():
+                subject, body, url = _render(reminder)
+                InboxMessage.objects.create(user=reminder.recipient, reminder=reminder, subject=subject,
+                                            body=body, url=url, created_at=now)
+                email = EmailMessage(subject, body, to=[reminder.recipient.email],
+                                     headers={"Message-ID": message_id(reminder)})
+                for name, content, mimetype in _attachments(reminder):
+                    email.attach(name, content, mimetype)
+                email.send()
+        except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+            _fail(reminder, error, now)
+            return reminder.state
+        reminder.state, reminder.sent_at, reminder.updated_at = State.SENT, now, now
+        reminder.save(update_fields=["state", "sent_at", "updated_at"])
+        return State.SENT
+
+
+def _fail(reminder: Reminder, error: Exception, now: datetime) -> None:
+    """Back to planned a little later, or failed for good after MAX_ATTEMPTS."""
+    reminder.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if reminder.attempts >= MAX_ATTEMPTS:
+        reminder.state = State.FAILED
+    else:
+        reminder.state, reminder.send_at = State.PLANNED, now + RETRY_AFTER * reminder.attempts
+    reminder.updated_at = now
+    reminder.save(update_fields=["state", "send_at", "last_error", "updated_at"])
+
+
+def retry_failed(table=None, now: datetime | None = None) -> int:
+    """Plan failed reminders again, now, with a fresh count of attempts."""
+    now = now or timezone.now()
+    failed = Reminder.objects.filter(state=State.FAILED)
+    if table is not None:
+        failed = failed.filter(table=table)
+    return failed.update(state=State.PLANNED, send_at=now, attempts=0, updated_at=now)

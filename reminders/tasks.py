@@ -1,0 +1,20 @@
+"""The reminder tasks: small, taking ids, rereading state (reminders.dispatch does the work)."""
+
+from celery import shared_task
+
+from reminders import dispatch
+
+
+@shared_task
+def dispatch_due_reminders_task() -> int:
+    """Every minute (beat ticks in UTC): claim what is due and send it in batches."""
+    ids = dispatch.claim_due()
+    for start in range(0, len(ids), dispatch.BATCH_SIZE):
+        send_reminders_task.delay(ids[start:start + dispatch.BATCH_SIZE])
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_reminders_task(reminder_ids: list[int]) -> int:
+    """Send a batch; safe to run twice, or twice at once: each row is sent by one delivery only."""
+    return sum(1 for pk in reminder_ids if dispatch.send_one(pk) == "sent")
