@@ -34,6 +34,7 @@ from commitments.models import (
 from meetings.models import Agreement, Session
 from mesa.models import Institution, Membership, Role
 from mesa.uploads import DEFAULT_MAX_FILES, CheckedUpload, display_name, random_file_name, validate_uploads
+from reminders import commitment_planner
 
 MAX_FILES_PER_UPDATE = DEFAULT_MAX_FILES
 
@@ -137,6 +138,7 @@ def commitment_record(*, agreement: Agreement, actor: User, institution: Institu
     commitment.save()
     commitment.co_responsible.set(partners)
     commitment.responsible_officials.set(officials)
+    commitment_planner.plan_commitment(commitment)
     return commitment
 
 
@@ -160,6 +162,7 @@ def commitment_update(*, commitment: Commitment, actor: User, description: str,
     _touch(locked, "description", "unit", "requested", "committed")
     locked.co_responsible.set(partners)
     locked.responsible_officials.set(officials)
+    commitment_planner.plan_commitment(locked)  # new responsible officials get reminders
     return locked
 
 
@@ -186,6 +189,7 @@ def commitment_move_due_date(*, commitment: Commitment, actor: User, due_on: dat
     change.save()
     locked.due_on = due_on
     _touch(locked, "due_on")
+    commitment_planner.plan_commitment(locked)  # re-plans what is still planned
     return change
 
 
@@ -209,6 +213,7 @@ def commitment_set_status(*, commitment: Commitment, actor: User, status: str,
     elif status in CommitmentStatus.pending():
         locked.fulfilled_at = None
     _touch(locked, "status", "status_reason", "status_changed_at", "status_changed_by", "fulfilled_at")
+    commitment_planner.plan_commitment(locked)  # closed: cancelled; reopened: planned again
     return locked
 
 

@@ -12,7 +12,7 @@ from django.utils import translation
 # URL keyword arguments that name a table, by URL namespace.
 TABLE_SLUG_KWARGS = {
     "mesa": "slug", "subcommittees": "table_slug", "concerns": "table_slug", "meetings": "table_slug",
-    "commitments": "table_slug", "indicators": "table_slug",
+    "commitments": "table_slug", "indicators": "table_slug", "reminders": "table_slug",
 }
 
 

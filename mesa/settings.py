@@ -243,7 +243,7 @@ MESA_UPLOAD_MAX_BYTES = env.int("MESA_UPLOAD_MAX_BYTES", default=10 * 1024 * 102
 
 # --- Email ----------------------------------------------------------------------
 # Console unless configured: EMAIL_URL (smtp://user:pass@host:587, or consolemail://,
-# filemail:///path) or EMAIL_BACKEND for anything else (an anymail backend, say).
+# filemail:////absolute/path) or EMAIL_BACKEND for anything else (an anymail backend, say).
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=globals()["EMAIL_BACKEND"])
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mesa <no-reply@mesa.local>")

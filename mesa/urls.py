@@ -16,6 +16,7 @@ urlpatterns = [
     path("t/<slug:table_slug>/", include("meetings.urls")),
     path("t/<slug:table_slug>/", include("commitments.urls")),
     path("t/<slug:table_slug>/indicators/", include("indicators.urls")),
+    path("", include("reminders.urls")),
     path("calendar/", calendar_views.calendar_settings, name="calendar-settings"),
     path("calendar/<str:token>.ics", calendar_views.personal_calendar, name="calendar-personal"),
     path("receipt/", include("concerns.receipt_urls")),

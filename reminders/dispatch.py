@@ -65,7 +65,27 @@ def _still_meaningful(reminder: Reminder, now: datetime) -> bool:
     if reminder.kind == Kind.SESSION:
         session = reminder.session
         return not session.is_cancelled and session.starts_at > now
+    if reminder.commitment_id is not None:
+        from reminders import commitment_planner
+
+        return commitment_planner.still_meaningful(reminder, now)
     return True
+
+
+def _plan_next(reminder: Reminder, now: datetime) -> None:
+    """After a commitment reminder is done with, in the same transaction: once an overdue one
+    is sent (or failed for good) the next weekly one is planned; a skipped one is planned again
+    if its due date moved ahead. The commitment is locked first, as its services do."""
+    if reminder.commitment_id is None:
+        return
+    if reminder.state != State.SKIPPED and reminder.kind != Kind.COMMITMENT_OVERDUE:
+        return
+    from commitments.models import Commitment
+    from reminders import commitment_planner
+
+    commitment = Commitment.objects.select_for_update().select_related("table", "agreement__session").get(
+        pk=reminder.commitment_id)
+    commitment_planner.plan_commitment(commitment, now)
 
 
 def _render(reminder: Reminder) -> tuple[str, str, str]:
@@ -75,7 +95,12 @@ def _render(reminder: Reminder) -> tuple[str, str, str]:
     with translation.override(reminder.recipient.language), timezone.override(table.zone):
         context = {"reminder": reminder, "table": table, "person": reminder.recipient,
                    "session": reminder.session, "base_url": settings.MESA_BASE_URL}
-        url = reminder.session.get_absolute_url() if reminder.session_id else table.get_absolute_url()
+        if reminder.session_id:
+            url = reminder.session.get_absolute_url()
+        elif reminder.commitment_id:
+            url = reminder.commitment.get_absolute_url()
+        else:
+            url = table.get_absolute_url()
         context["url"] = settings.MESA_BASE_URL + url
         subject = render_to_string(f"reminders/email/{reminder.kind}_subject.txt", context).strip()
         body = render_to_string(f"reminders/email/{reminder.kind}_body.txt", context)
@@ -106,6 +131,7 @@ def send_one(reminder_id: int, now: datetime | None = None) -> str | None:
         if not _still_meaningful(reminder, now):
             reminder.state, reminder.updated_at = State.SKIPPED, now
             reminder.save(update_fields=["state", "updated_at"])
+            _plan_next(reminder, now)
             return State.SKIPPED
         try:
             # A savepoint: the inbox message stays only if the email left too.
@@ -120,9 +146,12 @@ def send_one(reminder_id: int, now: datetime | None = None) -> str | None:
                 email.send()
         except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
             _fail(reminder, error, now)
+            if reminder.state == State.FAILED:
+                _plan_next(reminder, now)
             return reminder.state
         reminder.state, reminder.sent_at, reminder.updated_at = State.SENT, now, now
         reminder.save(update_fields=["state", "sent_at", "updated_at"])
+        _plan_next(reminder, now)
         return State.SENT
 
 
