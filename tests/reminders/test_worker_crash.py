@@ -95,7 +95,8 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_each_reminder_exactly_onc
         if first.poll() is None:
             first.kill()
     sent_before_restart = reminders.filter(state=State.SENT).count()
-    assert 3 <= sent_before_restart < total
+    # At least 2 committed (a third email may have left inside the window, unmarked); not all.
+    assert 2 <= sent_before_restart < total
 
     # The dispatcher's next round, once the claim has timed out, takes the rest again.
     reclaimed = dispatch.claim_due(now=now + dispatch.CLAIM_TIMEOUT + timedelta(seconds=1))
