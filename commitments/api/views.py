@@ -60,6 +60,7 @@ from commitments.models import (
 )
 from meetings.api.serializers import MAX_ID
 from meetings.models import Agreement
+from mesa.api.base import sent_fields
 from mesa.permissions import tables_for_user
 
 _ERROR = inline_serializer("CommitmentsErrorResponse", {"detail": serializers.CharField()})
@@ -76,9 +77,6 @@ _NOT_EDITABLE = {
 }
 _FIXED = ("agreement", "institution", "delivered")
 
-
-def _keys(data) -> set:
-    return set(data.keys()) if hasattr(data, "keys") else set()
 
 
 def _updates_queryset(commitment: Commitment):
@@ -248,7 +246,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def partial_update(self, request, *args, **kwargs):
         commitment = self._commitment_for(permissions.can_manage)
-        sent = _keys(request.data)
+        sent = sent_fields(request)
         errors = {}
         for field, address in _NOT_EDITABLE.items():
             if field in sent:

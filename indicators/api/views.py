@@ -50,7 +50,7 @@ from indicators.figures import summaries
 from indicators.models import Indicator, Observation
 from meetings.api.serializers import MAX_ID
 from mesa import permissions as mesa_permissions
-from mesa.api.base import table_from_input
+from mesa.api.base import sent_fields, table_from_input
 from mesa.models import Table
 from subcommittees.models import Subcommittee
 
@@ -64,9 +64,6 @@ _OBSERVATION_NOT_FOUND = OpenApiResponse(_ERROR, description="No such indicator 
 # Fields a PATCH never changes: they say what the figures are.
 _FIXED = ("code", "table", "justice_stage")
 
-
-def _keys(data) -> set:
-    return set(data.keys()) if hasattr(data, "keys") else set()
 
 
 def _subcommittee_of(table: Table, slug: str) -> Subcommittee:
@@ -199,7 +196,7 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def partial_update(self, request, *args, **kwargs):
         indicator = self._indicator_for(permissions.can_enter_data)
-        fixed = sorted(_keys(request.data) & set(_FIXED))
+        fixed = sorted(sent_fields(request) & set(_FIXED))
         if fixed:
             raise exceptions.ValidationError({field: [gettext("This never changes.")] for field in fixed})
         serializer = IndicatorUpdateSerializer(data=request.data, partial=True, frequency=indicator.frequency)

@@ -65,7 +65,7 @@ from meetings.models import (
     SessionChange,
     SessionStatus,
 )
-from mesa.api.base import table_from_input
+from mesa.api.base import sent_fields, table_from_input
 from mesa.models import Membership, Role, Table
 from mesa.querysets import PUBLIC_FACING_ROLES
 from subcommittees import permissions as subcommittee_permissions
@@ -99,9 +99,6 @@ def _subcommittee_of(table: Table, slug: str | None) -> Subcommittee | None:
         )
     return subcommittee
 
-
-def _keys(data) -> set:
-    return set(data.keys()) if hasattr(data, "keys") else set()
 
 
 # --- Sessions --------------------------------------------------------------------------
@@ -290,7 +287,7 @@ class SessionViewSet(_MeetingViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         session = self._organised()
-        moved = sorted(_keys(request.data) & {"starts_at", "ends_at"})
+        moved = sorted(sent_fields(request) & {"starts_at", "ends_at"})
         if moved:
             message = gettext("The time of a session changes only by rescheduling it (POST to its "
                               "reschedule address with starts_at, ends_at and a reason).")

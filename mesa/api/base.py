@@ -62,3 +62,10 @@ def table_from_input(request: Request, rule: Callable) -> Table:
     if not rule(request.user, table):
         raise PermissionDenied
     return table
+
+
+def sent_fields(request: Request) -> set[str]:
+    """The names of the fields a request body carries (none for a body that is not an object),
+    for a PATCH that must refuse fields changed only elsewhere."""
+    data = request.data
+    return set(data.keys()) if hasattr(data, "keys") else set()
