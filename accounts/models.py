@@ -59,6 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Platform operators who may use the admin site."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Kept by reminders (a message delivered adds one, reading takes away), so that every
+    # page can show it without a query.
+    inbox_unread = models.PositiveIntegerField(_("unread messages"), default=0, editable=False)
 
     objects = UserManager()
 

@@ -191,6 +191,24 @@ class Commitment(models.Model):
         return self.is_closed or self.local_today(now) >= self.due_on
 
 
+class Follow(models.Model):
+    """A person who wants to hear of a commitment's action updates (reminders.followers)."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="commitment_follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [models.UniqueConstraint(fields=["commitment", "user"],
+                                               name="commitment_follow_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"follow · {self.commitment_id}"
+
+
 @tamper_evident()
 class DueDateChange(models.Model):
     """A due date moved: from, to, why, who agreed and where. Never changed or deleted."""

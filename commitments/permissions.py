@@ -39,6 +39,11 @@ def can_view(user, commitment: Commitment) -> bool:
     return meeting_permissions.can_view_session(user, commitment.agreement.session)
 
 
+def can_follow(user, commitment: Commitment) -> bool:
+    """Anyone signed in who can see it may follow it (and hear of its action updates)."""
+    return user.is_authenticated and can_view(user, commitment)
+
+
 def can_record(user, agreement: Agreement) -> bool:
     """Record commitments under an agreement: whoever organises its session."""
     return meeting_permissions.can_organise(user, agreement.session)

@@ -27,6 +27,7 @@ from commitments.models import (
     CommitmentStatus,
     DeliveryReview,
     DueDateChange,
+    Follow,
     UpdateComment,
     UpdateEvidence,
     Verdict,
@@ -34,7 +35,7 @@ from commitments.models import (
 from meetings.models import Agreement, Session
 from mesa.models import Institution, Membership, Role
 from mesa.uploads import DEFAULT_MAX_FILES, CheckedUpload, display_name, random_file_name, validate_uploads
-from reminders import commitment_planner
+from reminders import commitment_planner, followers
 
 MAX_FILES_PER_UPDATE = DEFAULT_MAX_FILES
 
@@ -301,7 +302,16 @@ def update_post(*, commitment: Commitment, actor: User, institution: Institution
     if fields:
         _touch(locked, *fields)
         locked.refresh_from_db(fields=["delivered"])
+    followers.plan_action_update(update)
     return update
+
+
+def follow_set(*, commitment: Commitment, user: User, following: bool) -> None:
+    """Caller has checked can_follow (to follow; anyone may stop)."""
+    if following:
+        Follow.objects.get_or_create(commitment=commitment, user=user)
+    else:
+        Follow.objects.filter(commitment=commitment, user=user).delete()
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("commitments/<int:pk>/edit/", views.commitment_edit, name="edit"),
     path("commitments/<int:pk>/due-date/", views.commitment_move_due_date, name="move-due-date"),
     path("commitments/<int:pk>/status/", views.commitment_set_status, name="set-status"),
+    path("commitments/<int:pk>/follow/", views.commitment_follow, name="follow"),
     path("commitments/<int:pk>/review/", views.delivery_review, name="review"),
     path("commitments/<int:pk>/updates/new/", views.update_create, name="update-create"),
     path("commitments/<int:pk>/updates/<int:update_pk>/comment/", views.update_comment,

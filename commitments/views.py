@@ -311,7 +311,22 @@ def commitment_detail(request, table_slug: str, pk: int):
         "can_post_update": can_post_update and not commitment.is_withdrawn,
         "can_review": can_review,
         "can_comment": can_comment,
+        "can_follow": permissions.can_follow(user, commitment),
+        "following": user.is_authenticated and commitment.follows.filter(user=user).exists(),
     })
+
+
+@login_required
+@require_POST
+def commitment_follow(request, table_slug: str, pk: int):
+    commitment = permissions.get_commitment_for_user(request.user, table_slug, pk)
+    following = request.POST.get("action") != "unfollow"
+    if following:
+        permissions.require(permissions.can_follow(request.user, commitment))
+    services.follow_set(commitment=commitment, user=request.user, following=following)
+    messages.success(request, _("You follow this commitment: you will hear of each action update.")
+                     if following else _("You no longer follow this commitment."))
+    return redirect(commitment)
 
 
 # --- Action updates and comments ---------------------------------------------------------

@@ -34,6 +34,7 @@ from concerns.models import (
 )
 from concerns.tasks import notify_assignment_task
 from mesa.models import Institution, Organisation, Table
+from reminders import concern_planner, followers
 from subcommittees.models import Subcommittee
 
 Kind = ConcernEvent.Kind
@@ -149,8 +150,10 @@ def concern_set_status(*, concern: Concern, status: str, actor: User | None, rea
     if status in (Status.RESOLVED, Status.PARTLY_RESOLVED):
         concern.resolved_at = now
     concern.save(update_fields=["status", "status_reason", "accepted_at", "resolved_at"])
-    _event(concern, Kind.STATUS, actor=actor, by_reporter=by_reporter, from_status=previous,
-           to_status=status, note=reason.strip())
+    event = _event(concern, Kind.STATUS, actor=actor, by_reporter=by_reporter, from_status=previous,
+                   to_status=status, note=reason.strip())
+    concern_planner.plan_concern(concern)  # accepted: reminded while unanswered; else cancelled
+    followers.plan_status_change(event)
     return concern
 
 
@@ -184,6 +187,7 @@ def concern_reopen(*, concern: Concern, actor: User | None, reason: str) -> Conc
     concern.save(update_fields=["status", "resolved_at", "resolution_asked_at"])
     _event(concern, Kind.REOPENED, actor=actor, by_reporter=True, from_status=previous,
            to_status=Status.IN_PROGRESS, note=reason.strip())
+    concern_planner.plan_concern(concern)  # waits again if it never had an official answer
     return concern
 
 
@@ -232,6 +236,7 @@ def concern_reroute(*, concern: Concern, subcommittee: Subcommittee, actor: User
     concern.save(update_fields=["subcommittee"])
     _event(concern, Kind.ROUTED, actor=actor,
            note=f"{previous.name} → {subcommittee.name}: {reason.strip()}")
+    concern_planner.plan_concern(concern)  # the new subcommittee's coordinators instead
     return concern
 
 
@@ -249,6 +254,7 @@ def concern_assign(*, concern: Concern, institutions: Iterable[Institution], act
         if created:
             _event(concern, Kind.ASSIGNED, actor=actor, note=str(institution))
             transaction.on_commit(partial(notify_assignment_task.delay, assignment.pk))
+    concern_planner.plan_concern(concern)  # the new institutions' officials are reminded too
     return concern
 
 
@@ -278,6 +284,7 @@ def concern_mark_duplicate(*, concern: Concern, original: Concern, actor: User) 
     concern.duplicate_of = original
     concern.save(update_fields=["duplicate_of"])
     _event(concern, Kind.DUPLICATE, actor=actor, note=str(original.pk))
+    concern_planner.plan_concern(concern)  # a duplicate waits for nothing: cancelled
     return concern
 
 
@@ -293,6 +300,7 @@ def concern_hide(*, concern: Concern, actor: User, reason: str) -> Concern:
     concern.hidden_reason = reason.strip()
     concern.save(update_fields=["hidden_at", "hidden_reason"])
     _event(concern, Kind.HIDDEN, actor=actor, note=reason.strip())
+    concern_planner.plan_concern(concern)  # hidden: cancelled
     return concern
 
 
@@ -305,6 +313,7 @@ def concern_unhide(*, concern: Concern, actor: User) -> Concern:
     concern.hidden_at = None
     concern.save(update_fields=["hidden_at"])
     _event(concern, Kind.UNHIDDEN, actor=actor)
+    concern_planner.plan_concern(concern)  # shown again: planned again if still unanswered
     return concern
 
 
@@ -354,6 +363,8 @@ def answer_post(*, concern: Concern, institution: Institution, author: User, tex
     concern.save(update_fields=["first_answer_at", "status"])
     _event(concern, Kind.ANSWERED, actor=author, from_status=previous, to_status=concern.status,
            note=str(institution))
+    concern_planner.plan_concern(concern)  # answered: its reminders are cancelled
+    followers.plan_answer(answer)
     return answer
 
 

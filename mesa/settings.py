@@ -328,3 +328,7 @@ MESA_RECEIPT_LOOKUPS_PER_HOUR = env.int("MESA_RECEIPT_LOOKUPS_PER_HOUR", default
 MESA_SITE_NAME = env.str("MESA_SITE_NAME", default="Mesa")
 # Absolute links in mail (invitations, verification, password reset) start with this.
 MESA_BASE_URL = env.str("MESA_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How reminders reach people (reminders.channels): the in-app inbox and email; an SMS or
+# WhatsApp channel is one more dotted path here.
+MESA_REMINDER_CHANNELS = env.list("MESA_REMINDER_CHANNELS", default=[
+    "reminders.channels.InboxChannel", "reminders.channels.EmailChannel"])

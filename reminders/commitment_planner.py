@@ -13,9 +13,12 @@ when their cause does.
 - To the owning institution's responsible officials (active, verified officials of
   it), copied to the coordinators: the subcommittee's for an agreement of a
   subcommittee session, the secretariat for a plenary's. One row per recipient.
-- Keys are deterministic and unique: planning again adds nothing. Re-planning moves
-  rows still planned; rows sent stay as they are; rows cancelled or skipped (never
-  sent) are planned again when their new moment is still ahead. A moment already past
+- Keys are deterministic and unique: planning again adds nothing. A due reminder's
+  key carries the due date: moving the due date cancels the planned ones of the old
+  date and plans those of the new one (sent ones stay sent; moving back to a date
+  finds its rows again). Re-planning moves rows still planned; rows sent stay as they
+  are; rows cancelled or skipped (never sent) are planned again when their new moment
+  is still ahead. A moment already past
   is not planned. A closed or withdrawn commitment's planned rows are cancelled, as are
   those of a person who no longer receives them.
 """
@@ -34,12 +37,11 @@ from reminders.models import (
     ReminderSchedule,
     State,
 )
+from reminders.planner import USED, place
 
 SEND_AT = time(9, 0)
+KINDS = (Kind.COMMITMENT_DUE, Kind.COMMITMENT_OVERDUE)  # not the followers' notices
 OVERDUE = "overdue-"
-# An overdue occurrence in these states has been used: the chain goes on after it.
-_USED = (State.SENT, State.SENDING, State.FAILED)
-_NEVER_SENT = (State.CANCELLED, State.SKIPPED)
 
 
 def at_local_clock(day: date, zone: ZoneInfo, clock: time = SEND_AT) -> datetime:
@@ -61,7 +63,14 @@ def due_occurrence(days: int) -> str:
 
 
 def due_key(commitment, recipient_id: int, days: int) -> str:
-    return f"{Kind.COMMITMENT_DUE}:commitment:{commitment.pk}:user:{recipient_id}:{due_occurrence(days)}"
+    """Keyed by the due date too: "7 days before" a moved due date is another reminder than
+    "7 days before" the first one, and goes out even if the first one did."""
+    return (f"{Kind.COMMITMENT_DUE}:commitment:{commitment.pk}:user:{recipient_id}:{due_occurrence(days)}"
+            f":{commitment.due_on.isoformat()}")
+
+
+def is_for_due_date(reminder: Reminder, due_on: date) -> bool:
+    return reminder.key.endswith(f":{due_on.isoformat()}")
 
 
 def overdue_key(commitment, recipient_id: int, number: int) -> str:
@@ -107,17 +116,6 @@ def _overdue_number(occurrence: str) -> int:
     return int(occurrence.removeprefix(OVERDUE))
 
 
-def _place(rows, moment: datetime, now: datetime) -> None:
-    """Rows still planned move to `moment`, or are skipped if it has passed; rows never
-    sent are planned again if it is ahead."""
-    if moment <= now:
-        rows.filter(state=State.PLANNED).update(state=State.SKIPPED, updated_at=now)
-        return
-    rows.filter(state=State.PLANNED).exclude(send_at=moment).update(send_at=moment, updated_at=now)
-    rows.filter(state__in=_NEVER_SENT).update(state=State.PLANNED, send_at=moment, attempts=0,
-                                              claimed_at=None, last_error="", updated_at=now)
-
-
 def plan_commitment(commitment, now: datetime | None = None) -> None:
     """Plan (or re-plan after any change) a commitment's reminders; a commitment no longer
     pending has its planned ones cancelled."""
@@ -130,7 +128,7 @@ def plan_commitment(commitment, now: datetime | None = None) -> None:
     table = commitment.table
     offsets, every = commitment_offsets(table)
     recipients = commitment_recipient_ids(commitment)
-    ours = Reminder.objects.filter(commitment=commitment)
+    ours = Reminder.objects.filter(commitment=commitment, kind__in=KINDS)
     # Someone who no longer receives them (no longer responsible, left the table).
     ours.filter(state=State.PLANNED).exclude(recipient__in=recipients).update(
         state=State.CANCELLED, updated_at=now)
@@ -138,11 +136,13 @@ def plan_commitment(commitment, now: datetime | None = None) -> None:
 
     # Before the due date.
     due = current.filter(kind=Kind.COMMITMENT_DUE)
-    due.filter(state=State.PLANNED).exclude(occurrence__in=[due_occurrence(d) for d in offsets]).update(
-        state=State.CANCELLED, updated_at=now)  # an offset the table no longer uses
+    keys = {days: [due_key(commitment, user_id, days) for user_id in recipients] for days in offsets}
+    # For an offset the table no longer uses, or for a due date that moved.
+    due.filter(state=State.PLANNED).exclude(key__in=[key for some in keys.values() for key in some]).update(
+        state=State.CANCELLED, updated_at=now)
     moments = {days: at_local_clock(commitment.due_on - timedelta(days=days), table.zone) for days in offsets}
     for days, moment in moments.items():
-        _place(due.filter(occurrence=due_occurrence(days)), moment, now)
+        place(due.filter(key__in=keys[days]), moment, now)
     rows = [Reminder(key=due_key(commitment, user_id, days), kind=Kind.COMMITMENT_DUE,
                      occurrence=due_occurrence(days), table=table, recipient_id=user_id,
                      commitment=commitment, send_at=moment)
@@ -151,7 +151,7 @@ def plan_commitment(commitment, now: datetime | None = None) -> None:
 
     # While overdue: only the next occurrence.
     overdue = current.filter(kind=Kind.COMMITMENT_OVERDUE)
-    used = [_overdue_number(o) for o in ours.filter(kind=Kind.COMMITMENT_OVERDUE, state__in=_USED)
+    used = [_overdue_number(o) for o in ours.filter(kind=Kind.COMMITMENT_OVERDUE, state__in=USED)
             .values_list("occurrence", flat=True)]
     number = max(used, default=0) + 1
     occurrence = f"{OVERDUE}{number}"
@@ -159,7 +159,7 @@ def plan_commitment(commitment, now: datetime | None = None) -> None:
     overdue.filter(state=State.PLANNED).exclude(occurrence__in=still_due).update(
         state=State.CANCELLED, updated_at=now)
     moment = next_overdue_moment(commitment, every, now)
-    _place(overdue.filter(occurrence=occurrence), moment, now)
+    place(overdue.filter(occurrence=occurrence), moment, now)
     rows += [Reminder(key=overdue_key(commitment, user_id, number), kind=Kind.COMMITMENT_OVERDUE,
                       occurrence=occurrence, table=table, recipient_id=user_id, commitment=commitment,
                       send_at=moment)
@@ -169,7 +169,7 @@ def plan_commitment(commitment, now: datetime | None = None) -> None:
 
 def cancel_commitment(commitment, now: datetime | None = None) -> int:
     """A closed or withdrawn commitment's planned reminders are cancelled; sent ones stay."""
-    return Reminder.objects.filter(commitment=commitment, state=State.PLANNED).update(
+    return Reminder.objects.filter(commitment=commitment, kind__in=KINDS, state=State.PLANNED).update(
         state=State.CANCELLED, updated_at=now or timezone.now())
 
 
@@ -184,6 +184,8 @@ def still_meaningful(reminder: Reminder, now: datetime) -> bool:
         return False
     today = commitment.local_today(now)
     if reminder.kind == Kind.COMMITMENT_DUE:
+        if not is_for_due_date(reminder, commitment.due_on):
+            return False
         # Sent late (catch-up), it still goes out until the day of the next, nearer one.
         days = days_before(reminder)
         offsets, _every = commitment_offsets(commitment.table)

@@ -7,9 +7,10 @@
   "sending" by a worker that died is claimed again after CLAIM_TIMEOUT.
 - `send_one` locks the row again (SKIP LOCKED: a second delivery of the same
   task passes it by), checks it is still meaningful, renders it in the
-  recipient's language with the table's times, delivers it to the in-app inbox
-  and by email, and marks it sent, all in one transaction: the inbox message
-  and the "sent" mark commit together or not at all.
+  recipient's language with the table's times, delivers it by the channels the
+  person wants for its kind (reminders.channels: the in-app inbox, email), and
+  marks it sent, all in one transaction: the inbox message and the "sent" mark
+  commit together or not at all.
 - The one window left: the email has left but the worker dies before the
   commit. The row is then claimed again after CLAIM_TIMEOUT and the email goes
   out a second time, with the same deterministic Message-ID, so mail software
@@ -22,13 +23,14 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from reminders.models import InboxMessage, Kind, Reminder, State
+from reminders import channels, followers
+from reminders.models import Kind, Reminder, State, preferences_of
 
 BATCH_SIZE = 200
 CLAIM_LIMIT = 5000
@@ -60,23 +62,41 @@ def message_id(reminder: Reminder) -> str:
 def _still_meaningful(reminder: Reminder, now: datetime) -> bool:
     from mesa.models import Membership
 
+    if not reminder.recipient.is_active:
+        return False
+    if reminder.kind in (Kind.FOLLOW_UPDATE, Kind.FOLLOW_DIGEST):
+        # Followers need not be members (a public concern has followers from anywhere).
+        return followers.may_still_see(reminder)
     if not Membership.objects.active().filter(table=reminder.table_id, user=reminder.recipient_id).exists():
         return False
     if reminder.kind == Kind.SESSION:
         session = reminder.session
         return not session.is_cancelled and session.starts_at > now
-    if reminder.commitment_id is not None:
+    if reminder.kind in (Kind.COMMITMENT_DUE, Kind.COMMITMENT_OVERDUE):
         from reminders import commitment_planner
 
         return commitment_planner.still_meaningful(reminder, now)
+    if reminder.kind == Kind.CONCERN_UNANSWERED:
+        from reminders import concern_planner
+
+        return concern_planner.still_meaningful(reminder, now)
     return True
 
 
 def _plan_next(reminder: Reminder, now: datetime) -> None:
-    """After a commitment reminder is done with, in the same transaction: once an overdue one
-    is sent (or failed for good) the next weekly one is planned; a skipped one is planned again
-    if its due date moved ahead. The commitment is locked first, as its services do."""
-    if reminder.commitment_id is None:
+    """After a commitment or concern reminder is done with, in the same transaction: once a
+    weekly one (overdue, unanswered) is sent (or failed for good) the next is planned; a skipped
+    commitment one is planned again if its due date moved ahead. The commitment or concern is
+    locked first, as its services do."""
+    if reminder.kind == Kind.CONCERN_UNANSWERED:
+        from concerns.models import Concern
+        from reminders import concern_planner
+
+        concern = Concern.objects.select_for_update().select_related("table", "subcommittee").get(
+            pk=reminder.concern_id)
+        concern_planner.plan_concern(concern, now)
+        return
+    if reminder.kind not in (Kind.COMMITMENT_DUE, Kind.COMMITMENT_OVERDUE):
         return
     if reminder.state != State.SKIPPED and reminder.kind != Kind.COMMITMENT_OVERDUE:
         return
@@ -88,17 +108,30 @@ def _plan_next(reminder: Reminder, now: datetime) -> None:
     commitment_planner.plan_commitment(commitment, now)
 
 
-def _render(reminder: Reminder) -> tuple[str, str, str]:
-    """Subject, body and address, in the recipient's language, times in the table's zone.
-    Never a reporter's identity: a reminder names sessions, commitments and concern titles only."""
+def _render(reminder: Reminder) -> tuple[str, str, str] | None:
+    """Subject, body and address, in the recipient's language, times in the table's zone; None
+    when there is nothing to say (the news is gone, a quiet digest). Never a reporter's identity:
+    a reminder names sessions, commitments, concern titles and institutions' news only."""
     table = reminder.table
     with translation.override(reminder.recipient.language), timezone.override(table.zone):
         context = {"reminder": reminder, "table": table, "person": reminder.recipient,
                    "session": reminder.session, "base_url": settings.MESA_BASE_URL}
-        if reminder.session_id:
+        if reminder.kind == Kind.FOLLOW_UPDATE:
+            context["news"] = followers.news_of(reminder)
+            if context["news"] is None:
+                return None
+            url = context["news"].url
+        elif reminder.kind == Kind.FOLLOW_DIGEST:
+            context["news"] = followers.digest_news(reminder)
+            if not context["news"]:
+                return None
+            url = reverse("reminders:inbox-list")
+        elif reminder.session_id:
             url = reminder.session.get_absolute_url()
         elif reminder.commitment_id:
             url = reminder.commitment.get_absolute_url()
+        elif reminder.concern_id:
+            url = reminder.concern.get_absolute_url()
         else:
             url = table.get_absolute_url()
         context["url"] = settings.MESA_BASE_URL + url
@@ -119,40 +152,65 @@ def _attachments(reminder: Reminder) -> list:
     return [(f"{session.code}.ics", ics.to_ical().decode(), "text/calendar")]
 
 
+def _skip(reminder: Reminder, now: datetime, reason: str = "") -> str:
+    reminder.state, reminder.updated_at, reminder.last_error = State.SKIPPED, now, reason
+    reminder.save(update_fields=["state", "updated_at", "last_error"])
+    _plan_next(reminder, now)
+    return State.SKIPPED
+
+
 def send_one(reminder_id: int, now: datetime | None = None) -> str | None:
     """Send one claimed reminder; returns its new state, or None if it was not ours to send."""
     now = now or timezone.now()
     with transaction.atomic():
         reminder = (Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("table", "recipient", "session", "session__table")
+                    .select_related("table", "recipient", "recipient__notification_preferences",
+                                    "session", "session__table")
                     .filter(pk=reminder_id, state=State.SENDING).first())
         if reminder is None:  # sent, skipped, or being sent by another delivery of this task
             return None
         if not _still_meaningful(reminder, now):
-            reminder.state, reminder.updated_at = State.SKIPPED, now
-            reminder.save(update_fields=["state", "updated_at"])
-            _plan_next(reminder, now)
-            return State.SKIPPED
+            return _skip(reminder, now)
+        preferences = preferences_of(reminder.recipient)
+        wanted = [channel for channel in channels.configured()
+                  if channel.name not in reminder.channels and channel.reaches(reminder.recipient)
+                  and preferences.wants(reminder.kind, channel.name)]
+        if not wanted and not reminder.channels:
+            return _skip(reminder, now, "The person turned off every channel for this kind.")
+        reminder.updated_at = now
+        delivered = []
         try:
-            # A savepoint: the inbox message stays only if the email left too.
+            # A savepoint: what the transactional channels (the inbox) wrote stays only if the
+            # other channels delivered too.
             with transaction.atomic():
-                subject, body, url = _render(reminder)
-                InboxMessage.objects.create(user=reminder.recipient, reminder=reminder, subject=subject,
-                                            body=body, url=url, created_at=now)
-                email = EmailMessage(subject, body, to=[reminder.recipient.email],
-                                     headers={"Message-ID": message_id(reminder)})
-                for name, content, mimetype in _attachments(reminder):
-                    email.attach(name, content, mimetype)
-                email.send()
+                rendered = _render(reminder)
+                if rendered is None:
+                    raise _NothingToSay
+                subject, body, url = rendered
+                message = channels.Message(reminder=reminder, subject=subject, body=body, url=url,
+                                           message_id=message_id(reminder), at=now,
+                                           attachments=_attachments(reminder))
+                for channel in wanted:
+                    channel.deliver(message)
+                    delivered.append(channel)
+        except _NothingToSay:
+            return _skip(reminder, now, "Nothing left to say.")
         except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+            # The channels outside the transaction that delivered will not deliver again.
+            reminder.channels += [channel.name for channel in delivered if not channel.transactional]
             _fail(reminder, error, now)
             if reminder.state == State.FAILED:
                 _plan_next(reminder, now)
             return reminder.state
-        reminder.state, reminder.sent_at, reminder.updated_at = State.SENT, now, now
-        reminder.save(update_fields=["state", "sent_at", "updated_at"])
+        reminder.channels += [channel.name for channel in delivered]
+        reminder.state, reminder.sent_at = State.SENT, now
+        reminder.save(update_fields=["state", "sent_at", "updated_at", "channels"])
         _plan_next(reminder, now)
         return State.SENT
+
+
+class _NothingToSay(Exception):
+    pass
 
 
 def _fail(reminder: Reminder, error: Exception, now: datetime) -> None:
@@ -163,7 +221,7 @@ def _fail(reminder: Reminder, error: Exception, now: datetime) -> None:
     else:
         reminder.state, reminder.send_at = State.PLANNED, now + RETRY_AFTER * reminder.attempts
     reminder.updated_at = now
-    reminder.save(update_fields=["state", "send_at", "last_error", "updated_at"])
+    reminder.save(update_fields=["state", "send_at", "last_error", "updated_at", "channels"])
 
 
 def retry_failed(table=None, now: datetime | None = None) -> int:

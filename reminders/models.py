@@ -36,6 +36,13 @@ class Kind(models.TextChoices):
     COMMITMENT_OVERDUE = "commitment_overdue", pgettext_lazy("reminder kind", "While a commitment is overdue")
     CONCERN_UNANSWERED = "concern_unanswered", pgettext_lazy("reminder kind",
                                                              "A concern without an official answer")
+    FOLLOW_UPDATE = "follow_update", pgettext_lazy("reminder kind", "News of something you follow")
+    FOLLOW_DIGEST = "follow_digest", pgettext_lazy("reminder kind", "Daily digest of what you follow")
+
+    @classmethod
+    def chosen_by_people(cls) -> list["Kind"]:
+        """The kinds a person chooses channels for (a digest goes by the channels of news)."""
+        return [kind for kind in cls if kind != cls.FOLLOW_DIGEST]
 
 
 class State(models.TextChoices):
@@ -95,6 +102,10 @@ class Reminder(models.Model):
                                 related_name="reminders")
     send_at = models.DateTimeField(_("send at"), help_text=_("In UTC; computed on the table's clock."))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PLANNED)
+    # Channels (reminders.channels) that have delivered it: an attempt that failed half-way
+    # does not deliver again by the channels that already did.
+    channels = ArrayField(models.CharField(max_length=20), default=list, blank=True,
+                          verbose_name=_("delivered by"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
@@ -110,7 +121,10 @@ class Reminder(models.Model):
             models.CheckConstraint(
                 condition=(Q(session__isnull=False, commitment__isnull=True, concern__isnull=True)
                            | Q(session__isnull=True, commitment__isnull=False, concern__isnull=True)
-                           | Q(session__isnull=True, commitment__isnull=True, concern__isnull=False)),
+                           | Q(session__isnull=True, commitment__isnull=True, concern__isnull=False)
+                           # A digest is about everything one follows at a table.
+                           | Q(kind="follow_digest", session__isnull=True, commitment__isnull=True,
+                               concern__isnull=True)),
                 name="reminder_about_one_thing",
             ),
             models.CheckConstraint(condition=~Q(state="sent") | Q(sent_at__isnull=False),
@@ -147,3 +161,43 @@ class InboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class NotificationPreferences(models.Model):
+    """What a person wants to be told, and how. Without a row: everything, by every channel,
+    and a notice for each piece of news of what they follow."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preferences", verbose_name=_("person"))
+    follow_digest = models.BooleanField(
+        _("one daily digest of what I follow"), default=False,
+        help_text=_("Instead of a message for each answer or update, one message a day, in the "
+                    "evening, with everything new."),
+    )
+    # "kind:channel" pairs turned off, e.g. "session:email".
+    muted = ArrayField(models.CharField(max_length=60), default=list, blank=True,
+                       verbose_name=_("turned off"))
+
+    class Meta:
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @staticmethod
+    def pair(kind: str, channel: str) -> str:
+        return f"{kind}:{channel}"
+
+    def wants(self, kind: str, channel: str) -> bool:
+        if kind == Kind.FOLLOW_DIGEST:
+            kind = Kind.FOLLOW_UPDATE
+        return self.pair(kind, channel) not in self.muted
+
+
+def preferences_of(user) -> NotificationPreferences:
+    """The person's preferences, or the defaults (unsaved) when they never chose."""
+    try:
+        return user.notification_preferences
+    except NotificationPreferences.DoesNotExist:
+        return NotificationPreferences(user=user)

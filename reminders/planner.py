@@ -22,6 +22,10 @@ from django.utils import timezone
 
 from reminders.models import DEFAULT_SESSION_HOURS_BEFORE, Kind, Reminder, ReminderSchedule, State
 
+NEVER_SENT = (State.CANCELLED, State.SKIPPED)
+# A weekly occurrence in these states has been used: the chain goes on after it.
+USED = (State.SENT, State.SENDING, State.FAILED)
+
 
 def wall_clock_earlier(moment: datetime, zone: ZoneInfo, before: timedelta) -> datetime:
     """`before` earlier than `moment` on the clocks of `zone`, as an aware instant.
@@ -31,6 +35,17 @@ def wall_clock_earlier(moment: datetime, zone: ZoneInfo, before: timedelta) -> d
     a repeated one means its first occurrence."""
     local = timezone.localtime(moment, zone).replace(tzinfo=None) - before
     return local.replace(tzinfo=zone, fold=0)
+
+
+def place(rows, moment: datetime, now: datetime) -> None:
+    """Rows still planned move to `moment`, or are skipped if it has passed; rows never sent
+    (cancelled, skipped) are planned again if it is ahead. Sent rows stay as they are."""
+    if moment <= now:
+        rows.filter(state=State.PLANNED).update(state=State.SKIPPED, updated_at=now)
+        return
+    rows.filter(state=State.PLANNED).exclude(send_at=moment).update(send_at=moment, updated_at=now)
+    rows.filter(state__in=NEVER_SENT).update(state=State.PLANNED, send_at=moment, attempts=0,
+                                             claimed_at=None, last_error="", channels=[], updated_at=now)
 
 
 def session_offsets(table) -> list[int]:
@@ -69,14 +84,16 @@ def plan_session(session, now: datetime | None = None) -> None:
     if session.is_cancelled:
         return
     recipients = session_recipient_ids(session)
+    ours = Reminder.objects.filter(session=session)
+    # Someone no longer expected (their institution no longer invited, they left the table).
+    ours.filter(state=State.PLANNED).exclude(recipient__in=recipients).update(
+        state=State.CANCELLED, updated_at=now)
     send_at = {hours: wall_clock_earlier(session.starts_at, table.zone, timedelta(hours=hours))
                for hours in offsets}
     for hours, moment in send_at.items():
-        pending = Reminder.objects.filter(session=session, state=State.PLANNED, occurrence=f"{hours}h")
-        if moment <= now:  # its moment passed with the reschedule: no longer meaningful
-            pending.update(state=State.SKIPPED, updated_at=now)
-        else:
-            pending.exclude(send_at=moment).update(send_at=moment, updated_at=now)
+        # Planned rows move with a reschedule (or are skipped if their moment has passed); rows
+        # never sent are planned again for someone expected again.
+        place(ours.filter(recipient__in=recipients, occurrence=f"{hours}h"), moment, now)
     rows = [Reminder(key=session_key(session, user_id, hours), kind=Kind.SESSION, occurrence=f"{hours}h",
                      table=table, recipient_id=user_id, session=session, send_at=moment)
             for hours, moment in send_at.items() if moment > now

@@ -15,12 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mesa import permissions as mesa_permissions
 from mesa.forms import MesaForm
-from reminders import dispatch, permissions
-from reminders.models import Kind, State
+from reminders import dispatch, permissions, services
+from reminders.forms import PreferencesForm
+from reminders.models import Kind, State, preferences_of
 from reminders.querysets import inbox_of, reminder_log
 
 INBOX_PAGE_SIZE = 25
@@ -35,8 +36,7 @@ LOG_PAGE_SIZE = 50
 def inbox_list(request):
     messages_ = inbox_of(request.user).with_list_data().order_by("-created_at", "-pk")
     page = Paginator(messages_, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    unread = inbox_of(request.user).filter(read_at__isnull=True).count()
-    return render(request, "reminders/inbox_list.html", {"page": page, "unread": unread})
+    return render(request, "reminders/inbox_list.html", {"page": page, "unread": request.user.inbox_unread})
 
 
 @login_required
@@ -46,7 +46,7 @@ def inbox_detail(request, pk: int):
     message = permissions.get_inbox_message_for_user(request.user, pk)
     if message.read_at is None:
         now = timezone.now()
-        if inbox_of(request.user).filter(pk=message.pk).mark_read(now):
+        if services.inbox_mark_read(user=request.user, now=now, pk=message.pk):
             message.read_at = now
     return render(request, "reminders/inbox_detail.html", {"message": message})
 
@@ -54,13 +54,26 @@ def inbox_detail(request, pk: int):
 @login_required
 @require_POST
 def inbox_read_all(request):
-    marked = inbox_of(request.user).mark_read(timezone.now())
+    marked = services.inbox_mark_read(user=request.user, now=timezone.now())
     if marked:
         messages.success(request, ngettext("%(n)d message marked as read.", "%(n)d messages marked as read.",
                                            marked) % {"n": marked})
     else:
         messages.info(request, _("There were no unread messages."))
     return redirect("reminders:inbox-list")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences(request):
+    """What the person wants to be told, and how."""
+    current = preferences_of(request.user)
+    form = PreferencesForm(request.POST or None, preferences=current)
+    if request.method == "POST" and form.is_valid():
+        services.preferences_save(user=request.user, follow_digest=form.follow_digest, muted=form.muted)
+        messages.success(request, _("Your notification preferences are saved."))
+        return redirect("reminders:preferences")
+    return render(request, "reminders/preferences.html", {"form": form})
 
 
 # --- The secretariat's reminder log ---------------------------------------------------------

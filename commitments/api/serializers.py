@@ -197,6 +197,7 @@ class CommitmentViewerSerializer(serializers.Serializer):
     my_review = NamedChoiceField(enum_name="CommitmentVerdictEnum", choices=Verdict.choices,
                                  read_only=True, allow_null=True,
                                  help_text="Your verdict on the delivery, if you gave one.")
+    following = serializers.BooleanField(help_text="Whether you follow it (hear of its action updates).")
 
 
 class CommitmentDetailSerializer(CommitmentSerializer):

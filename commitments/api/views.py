@@ -194,6 +194,7 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             "can_review": permissions.can_review(user, commitment),
             "review_open": commitment.is_open_for_review(self.now),
             "my_review": my_review,
+            "following": user.is_authenticated and commitment.follows.filter(user=user).exists(),
         }
 
     def _represent(self, commitment: Commitment, status_code: int = status.HTTP_200_OK, *,
@@ -322,6 +323,30 @@ class CommitmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         serializer = DeliveryReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.delivery_review(commitment=commitment, user=request.user, **serializer.validated_data)
+        return self._represent(commitment)
+
+    @extend_schema(
+        summary="Follow a commitment (hear of each action update)",
+        description="A message for each action update, or one daily digest, as the follower's "
+        "notification preferences say.",
+        request=None,
+        responses={200: CommitmentDetailSerializer, 403: _FORBIDDEN, 404: _NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def follow(self, request, *args, **kwargs):
+        commitment = self._commitment_for(permissions.can_follow)
+        services.follow_set(commitment=commitment, user=request.user, following=True)
+        return self._represent(commitment)
+
+    @extend_schema(
+        summary="Stop following a commitment",
+        request=None,
+        responses={200: CommitmentDetailSerializer, 404: _NOT_FOUND},
+    )
+    @follow.mapping.delete
+    def unfollow(self, request, *args, **kwargs):
+        commitment = self.get_object()
+        services.follow_set(commitment=commitment, user=request.user, following=False)
         return self._represent(commitment)
 
     # --- Action updates ----------------------------------------------------------------------

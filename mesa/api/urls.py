@@ -8,6 +8,7 @@ from indicators.api.views import IndicatorViewSet
 from meetings.api.views import AgreementViewSet, ProposalViewSet, SessionViewSet
 from mesa.api import views
 from mesa.api.auth import AuthTokenView
+from reminders.api.views import InboxViewSet, NotificationPreferencesView
 from subcommittees.api.views import SubcommitteeViewSet
 
 router = DefaultRouter()
@@ -25,10 +26,13 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("commitments", CommitmentViewSet, basename="commitment")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("inbox", InboxViewSet, basename="inbox-message")
 
 urlpatterns = [
     path("", include(router.urls)),
     path("auth/token/", AuthTokenView.as_view(), name="api-auth-token"),
+    path("notification-preferences/", NotificationPreferencesView.as_view(),
+         name="api-notification-preferences"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: any other address ending in a slash is a JSON 404. Addresses without

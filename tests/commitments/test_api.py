@@ -154,18 +154,18 @@ def test_the_detail_shows_overdue_moves_and_reviews(as_user, table, commitment, 
     assert data["delivered"] == 50 and data["delivered_share"] == 0.25
     assert (data["reviews_confirmed"], data["reviews_disputed"]) == (1, 1)
     assert data["viewer"] == {"can_manage": False, "can_post_update": False, "can_review": True,
-                              "review_open": True, "my_review": "disputed"}
+                              "review_open": True, "my_review": "disputed", "following": False}
     assert as_user(None).get(detail(commitment)).json()["due_date_changes"][0]["changed_by"] is None
 
 
 def test_the_viewer_says_what_each_person_may_do(as_user, commitment, secretariat, fge_official):
     assert as_user(secretariat).get(detail(commitment)).json()["viewer"] == {
         "can_manage": True, "can_post_update": False, "can_review": True, "review_open": False,
-        "my_review": None}
+        "my_review": None, "following": False}
     assert as_user(fge_official).get(detail(commitment)).json()["viewer"]["can_post_update"] is True
     assert as_user(None).get(detail(commitment)).json()["viewer"] == {
         "can_manage": False, "can_post_update": False, "can_review": False, "review_open": False,
-        "my_review": None}
+        "my_review": None, "following": False}
 
 
 # --- Filters ----------------------------------------------------------------------------------

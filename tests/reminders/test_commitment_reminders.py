@@ -65,7 +65,7 @@ def test_a_commitment_plans_its_due_and_first_overdue_reminders_for_its_official
         assert occurrences(commitment, person) == {"7d", "1d", "0d", "overdue-1"}
     assert not rows(commitment, recipient__in=[citizen, other_official]).exists()
     assert rows(commitment, recipient=fiscal, occurrence="7d").get().key == \
-        f"commitment_due:commitment:{commitment.pk}:user:{fiscal.pk}:7d"
+        f"commitment_due:commitment:{commitment.pk}:user:{fiscal.pk}:7d:{commitment.due_on.isoformat()}"
     overdue = rows(commitment, recipient=fiscal, occurrence="overdue-1").get()
     assert (overdue.key, overdue.kind) == (
         f"commitment_overdue:commitment:{commitment.pk}:user:{fiscal.pk}:overdue-1", Kind.COMMITMENT_OVERDUE)
@@ -120,26 +120,38 @@ def test_a_moment_already_past_is_not_planned(table, fge, fiscal):
     assert occurrences(commitment, fiscal) == {"1d", "0d", "overdue-1"}
 
 
-def test_moving_the_due_date_replans_without_duplicates_and_keeps_what_was_sent(
+def test_moving_the_due_date_replans_for_the_new_date_and_keeps_what_was_sent(
         table, fge, fiscal, secretariat):
     commitment = commit(table, fge, [fiscal])
+    first_due = commitment.due_on
     sent = rows(commitment, recipient=fiscal, occurrence="7d").get()
     Reminder.objects.filter(pk=sent.pk).update(state=State.SENT, sent_at=timezone.now())
-    count = rows(commitment).count()
     new_due = commitment.due_on + timedelta(days=30)
     services.commitment_move_due_date(commitment=commitment, actor=secretariat, due_on=new_due,
                                       reason="Falta presupuesto")
-    assert rows(commitment).count() == count
     after = rows(commitment, recipient=fiscal).get(pk=sent.pk)
-    assert (after.state, after.send_at) == (State.SENT, sent.send_at)
+    assert (after.state, after.send_at) == (State.SENT, sent.send_at)  # what was sent stays sent
+    # "7 days before" the new date is a new reminder: the official hears again before it.
     planned = dict(rows(commitment, recipient=fiscal, state=State.PLANNED)
                    .values_list("occurrence", "send_at"))
     assert planned == {
+        "7d": at_local_clock(new_due - timedelta(days=7), table.zone),
         "1d": at_local_clock(new_due - timedelta(days=1), table.zone),
         "0d": at_local_clock(new_due, table.zone),
         "overdue-1": at_local_clock(new_due + timedelta(days=1), table.zone),
     }
     assert timezone.localtime(planned["0d"], table.zone).hour == 9
+    old_date = rows(commitment, recipient=fiscal, kind=Kind.COMMITMENT_DUE,
+                    key__endswith=first_due.isoformat())
+    assert set(old_date.values_list("state", flat=True)) == {State.SENT, State.CANCELLED}
+
+    # Moved back: the old date's rows are found again, and the one sent is not sent again.
+    count = rows(commitment).count()
+    services.commitment_move_due_date(commitment=commitment, actor=secretariat, due_on=first_due,
+                                      reason="Se consiguió el presupuesto")
+    assert rows(commitment).count() == count
+    assert occurrences(commitment, fiscal) == {"1d", "0d", "overdue-1"}
+    assert rows(commitment, recipient=fiscal).get(pk=sent.pk).state == State.SENT
 
 
 def test_closing_cancels_planned_reminders_and_reopening_plans_them_again(table, fge, fiscal, secretariat):
@@ -196,7 +208,7 @@ def test_an_overdue_chain_stops_when_the_commitment_is_fulfilled(table, fge, fis
     assert not rows(commitment, state=State.PLANNED).exists()
 
 
-def test_a_due_reminder_claimed_before_its_due_date_moved_is_skipped_and_planned_again(
+def test_a_due_reminder_claimed_before_its_due_date_moved_is_skipped_for_the_new_dates_own(
         table, fge, fiscal, secretariat):
     commitment = commit(table, fge, [fiscal])
     week = rows(commitment, recipient=fiscal, occurrence="7d").get()
@@ -207,8 +219,9 @@ def test_a_due_reminder_claimed_before_its_due_date_moved_is_skipped_and_planned
                                       reason="Falta presupuesto")
     assert dispatch.send_one(week.pk, now=now) == State.SKIPPED
     week.refresh_from_db()
-    assert week.state == State.PLANNED
-    assert timezone.localtime(week.send_at, table.zone).date() == new_due - timedelta(days=7)
+    assert week.state == State.SKIPPED
+    new_week = rows(commitment, recipient=fiscal, occurrence="7d", state=State.PLANNED).get()
+    assert timezone.localtime(new_week.send_at, table.zone).date() == new_due - timedelta(days=7)
     assert not mail.outbox
 
 

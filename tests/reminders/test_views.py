@@ -2,9 +2,11 @@
 (the secretariat's only: counts, filters, retrying what failed)."""
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from reminders.models import InboxMessage, Kind, Reminder, State
 from tests.concerns.factories import raise_concern
 from tests.meetings.factories import schedule_session
@@ -22,7 +24,10 @@ def html(response) -> str:
 def message_for(user, subject="Mañana: Plenaria", **extra) -> InboxMessage:
     extra.setdefault("body", "La sesión plenaria empieza mañana a las 18:00 en la Sala de Cabildo.")
     extra.setdefault("url", "/t/juarez/sessions/1/")
-    return InboxMessage.objects.create(user=user, subject=subject, **extra)
+    message = InboxMessage.objects.create(user=user, subject=subject, **extra)
+    if message.read_at is None:  # as reminders.channels.InboxChannel keeps the counter
+        User.objects.filter(pk=user.pk).update(inbox_unread=F("inbox_unread") + 1)
+    return message
 
 
 def detail_url(message: InboxMessage) -> str:
@@ -123,12 +128,12 @@ def test_the_inbox_query_count_is_constant(client, table, citizen, n, django_ass
     for i in range(n):
         message_for(citizen, f"Aviso {i}")
     client.force_login(citizen)
-    # session, user, paginator count, page (with reminder and table), unread count
-    with django_assert_max_num_queries(5):
+    # session, user (with its unread count), paginator count, page (with reminder and table)
+    with django_assert_max_num_queries(4):
         assert client.get(INBOX).status_code == 200
     message = InboxMessage.objects.filter(user=citizen).first()
-    # session, user, message (with reminder and table), mark read
-    with django_assert_max_num_queries(4):
+    # session, user, message (with reminder and table), and in a savepoint: mark read, the counter
+    with django_assert_max_num_queries(7):
         assert client.get(detail_url(message)).status_code == 200
 
 

@@ -106,7 +106,12 @@ def test_a_worker_killed_mid_batch_and_restarted_sends_each_reminder_exactly_onc
         send_reminders_task.apply_async(args=[reclaimed], queue=queue)
         # The same batch again, as if the broker redelivered it: it must send nothing twice.
         send_reminders_task.apply_async(args=[ids], queue=queue)
-        wait_until(lambda: reminders.filter(state=State.SENT).count() == total)
+        try:
+            wait_until(lambda: reminders.filter(state=State.SENT).count() == total)
+        except AssertionError:
+            second.terminate()
+            raise AssertionError(f"{list(reminders.values_list('state', flat=True))} "
+                                 f"{second.stderr.read().decode()[-3000:]}") from None
         time.sleep(0.5)  # let the redelivered batch finish too
     finally:
         second.terminate()

@@ -1,0 +1,102 @@
+"""The ways a reminder reaches a person: the in-app inbox and email, and room for more.
+
+A channel has a `name` (stored in Reminder.channels and in a person's
+preferences as "kind:channel"), a `label` for the preferences page, says whether
+it `reaches` a person (email needs an address; an SMS channel would need a
+phone number), and `deliver`s one rendered Message.
+
+Transactional channels (the inbox) write to the database inside the send's
+transaction: if anything fails afterwards, their delivery rolls back with it.
+Other channels (email, and SMS or WhatsApp when added) deliver outside it, so
+dispatch.send_one delivers the transactional ones first and records, even on a
+failure, which of the others already delivered, so a retry does not deliver
+by them again. Each Message carries a deterministic id that an external channel
+passes on (email's Message-ID) so the receiving side can recognise a duplicate.
+
+Adding a channel: subclass Channel, list its dotted path in the setting
+MESA_REMINDER_CHANNELS, add its label. Preferences and the log pick it up.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F
+from django.utils.module_loading import import_string
+from django.utils.translation import pgettext_lazy
+
+DEFAULT_CHANNELS = ["reminders.channels.InboxChannel", "reminders.channels.EmailChannel"]
+
+
+@dataclass
+class Message:
+    reminder: object  # reminders.models.Reminder
+    subject: str
+    body: str
+    url: str  # path on this site
+    message_id: str
+    at: datetime
+    attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (name, content, mimetype)
+
+    @property
+    def recipient(self):
+        return self.reminder.recipient
+
+
+class Channel:
+    name: str = ""
+    label = ""
+    transactional = False
+
+    def reaches(self, user) -> bool:
+        return True
+
+    def deliver(self, message: Message) -> None:
+        raise NotImplementedError
+
+
+class InboxChannel(Channel):
+    name = "inbox"
+    label = pgettext_lazy("channel", "Inbox in Mesa")
+    transactional = True
+
+    def deliver(self, message: Message) -> None:
+        from accounts.models import User
+        from reminders.models import InboxMessage
+
+        reminder = message.reminder
+        InboxMessage.objects.create(user_id=reminder.recipient_id, reminder=reminder, subject=message.subject,
+                                    body=message.body, url=message.url, created_at=message.at)
+        User.objects.filter(pk=reminder.recipient_id).update(inbox_unread=F("inbox_unread") + 1)
+
+
+class EmailChannel(Channel):
+    name = "email"
+    label = pgettext_lazy("channel", "Email")
+
+    def reaches(self, user) -> bool:
+        return bool(user.email)
+
+    def deliver(self, message: Message) -> None:
+        email = EmailMessage(message.subject, message.body, to=[message.recipient.email],
+                             headers={"Message-ID": message.message_id})
+        for name, content, mimetype in message.attachments:
+            email.attach(name, content, mimetype)
+        email.send()
+
+
+@cache
+def _configured(paths: tuple[str, ...]) -> tuple[Channel, ...]:
+    channels = tuple(import_string(path)() for path in paths)
+    # Transactional ones first: they roll back if a later one fails.
+    return tuple(sorted(channels, key=lambda channel: not channel.transactional))
+
+
+def configured() -> tuple[Channel, ...]:
+    return _configured(tuple(getattr(settings, "MESA_REMINDER_CHANNELS", DEFAULT_CHANNELS)))
+
+
+def by_name() -> dict[str, Channel]:
+    return {channel.name: channel for channel in configured()}
