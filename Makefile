@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint messages check-messages venv clean
+.PHONY: run test bench lint messages check-messages venv clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,12 @@ run: venv
 PYTEST_WORKERS ?= auto
 test: venv
 	$(PY) scripts/devservices.py test -n $(PYTEST_WORKERS) --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+## The reminders benchmark (issue 7): plan and send $(BENCH_REMINDERS) reminders through a real
+## worker; prints the rates and the worker's peak memory, and writes var/bench/reminders.json.
+BENCH_REMINDERS ?= 100000
+bench: venv
+	$(PY) scripts/devservices.py bench --reminders $(BENCH_REMINDERS) $(BENCH_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

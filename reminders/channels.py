@@ -39,6 +39,7 @@ class Message:
     message_id: str
     at: datetime
     attachments: list[tuple[str, str, str]] = field(default_factory=list)  # (name, content, mimetype)
+    batch: object = None  # reminders.dispatch.Batch: what the messages of one task share
 
     @property
     def recipient(self):
@@ -80,8 +81,9 @@ class EmailChannel(Channel):
         return bool(user.email)
 
     def deliver(self, message: Message) -> None:
+        connection = message.batch.email_connection if message.batch is not None else None
         email = EmailMessage(message.subject, message.body, to=[message.recipient.email],
-                             headers={"Message-ID": message.message_id})
+                             headers={"Message-ID": message.message_id}, connection=connection)
         for name, content, mimetype in message.attachments:
             email.attach(name, content, mimetype)
         email.send()

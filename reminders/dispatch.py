@@ -23,8 +23,9 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -67,7 +68,11 @@ def _still_meaningful(reminder: Reminder, now: datetime) -> bool:
     if reminder.kind in (Kind.FOLLOW_UPDATE, Kind.FOLLOW_DIGEST):
         # Followers need not be members (a public concern has followers from anywhere).
         return followers.may_still_see(reminder)
-    if not Membership.objects.active().filter(table=reminder.table_id, user=reminder.recipient_id).exists():
+    is_member = getattr(reminder, "is_member", None)  # read with the row's lock, by send_one
+    if is_member is None:
+        is_member = Membership.objects.active().filter(table=reminder.table_id,
+                                                       user=reminder.recipient_id).exists()
+    if not is_member:
         return False
     if reminder.kind == Kind.SESSION:
         session = reminder.session
@@ -140,16 +145,53 @@ def _render(reminder: Reminder) -> tuple[str, str, str] | None:
     return subject, body, url
 
 
-def _attachments(reminder: Reminder) -> list:
+def _attachments(reminder: Reminder, batch: "Batch | None" = None) -> list:
     if reminder.kind != Kind.SESSION:
         return []
     from meetings import calendar
     from meetings.models import Session
 
     session = reminder.session
+    # The same for every recipient of a session: built once per batch and version of the session.
+    version = (session.pk, session.sequence, session.updated_at)
+    if batch is not None and version in batch.calendars:
+        return batch.calendars[version]
     ics = calendar.build_calendar(name=str(session), time_zone=session.table.time_zone,
                                   sessions=calendar.with_event_data(Session.objects.filter(pk=session.pk)))
-    return [(f"{session.code}.ics", ics.to_ical().decode(), "text/calendar")]
+    attachments = [(f"{session.code}.ics", ics.to_ical().decode(), "text/calendar")]
+    if batch is not None:
+        batch.calendars[version] = attachments
+    return attachments
+
+
+class Batch:
+    """What the sends of one task share: each session's .ics file, and one email connection
+    (one SMTP session for the batch, not one per message; reopened after a failure)."""
+
+    def __init__(self):
+        self.calendars: dict[tuple, list] = {}
+        self._email_connection = None
+
+    @property
+    def email_connection(self):
+        if self._email_connection is None:
+            self._email_connection = get_connection()
+            self._email_connection.open()
+        return self._email_connection
+
+    def reset_email_connection(self) -> None:
+        if self._email_connection is not None:
+            try:
+                self._email_connection.close()
+            except Exception:  # noqa: BLE001, S110 - a broken connection is dropped all the same
+                pass
+            self._email_connection = None
+
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.reset_email_connection()
 
 
 def _skip(reminder: Reminder, now: datetime, reason: str = "") -> str:
@@ -159,14 +201,21 @@ def _skip(reminder: Reminder, now: datetime, reason: str = "") -> str:
     return State.SKIPPED
 
 
-def send_one(reminder_id: int, now: datetime | None = None) -> str | None:
-    """Send one claimed reminder; returns its new state, or None if it was not ours to send."""
+def send_one(reminder_id: int, now: datetime | None = None, batch: Batch | None = None) -> str | None:
+    """Send one claimed reminder; returns its new state, or None if it was not ours to send.
+    `batch` (see Batch) lets the reminders of one task share what does not depend on the row."""
+    from mesa.models import Membership
+
     now = now or timezone.now()
     with transaction.atomic():
+        membership = Membership.objects.active().filter(table=OuterRef("table_id"),
+                                                        user=OuterRef("recipient_id"))
         reminder = (Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("table", "recipient", "recipient__notification_preferences",
                                     "session", "session__table")
-                    .filter(pk=reminder_id, state=State.SENDING).first())
+                    .annotate(is_member=Exists(membership))
+                    # order_by(): by pk, not Meta's (send_at, pk), which costs more to compile than to run
+                    .filter(pk=reminder_id, state=State.SENDING).order_by().first())
         if reminder is None:  # sent, skipped, or being sent by another delivery of this task
             return None
         if not _still_meaningful(reminder, now):
@@ -189,13 +238,15 @@ def send_one(reminder_id: int, now: datetime | None = None) -> str | None:
                 subject, body, url = rendered
                 message = channels.Message(reminder=reminder, subject=subject, body=body, url=url,
                                            message_id=message_id(reminder), at=now,
-                                           attachments=_attachments(reminder))
+                                           attachments=_attachments(reminder, batch), batch=batch)
                 for channel in wanted:
                     channel.deliver(message)
                     delivered.append(channel)
         except _NothingToSay:
             return _skip(reminder, now, "Nothing left to say.")
         except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+            if batch is not None:
+                batch.reset_email_connection()
             # The channels outside the transaction that delivered will not deliver again.
             reminder.channels += [channel.name for channel in delivered if not channel.transactional]
             _fail(reminder, error, now)

@@ -17,4 +17,5 @@ def dispatch_due_reminders_task() -> int:
 @shared_task(acks_late=True)
 def send_reminders_task(reminder_ids: list[int]) -> int:
     """Send a batch; safe to run twice, or twice at once: each row is sent by one delivery only."""
-    return sum(1 for pk in reminder_ids if dispatch.send_one(pk) == "sent")
+    with dispatch.Batch() as batch:
+        return sum(1 for pk in reminder_ids if dispatch.send_one(pk, batch=batch) == "sent")

@@ -83,7 +83,7 @@ class ReminderFilterForm(MesaForm):
     """The log's filters, from the query string; a value that is not a choice is a form error."""
 
     state = forms.ChoiceField(
-        label=gettext_lazy("State"), required=False,
+        label=pgettext_lazy("of a reminder", "State"), required=False,
         choices=[("", pgettext_lazy("reminder state", "Any state")), *State.choices],
     )
     kind = forms.ChoiceField(

