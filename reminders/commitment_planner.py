@@ -98,11 +98,9 @@ def commitment_recipient_ids(commitment) -> list[int]:
     return sorted(set(members.filter(officials | coordinators).values_list("user_id", flat=True)))
 
 
-def next_overdue_moment(commitment, every: int, now: datetime) -> datetime:
-    """The first overdue moment (the day after the due date, then every `every` days, at
-    09:00 on the table's clock) still ahead of `now`."""
-    zone = commitment.table.zone
-    first = commitment.due_on + timedelta(days=1)
+def next_weekly_moment(first: date, every: int, zone: ZoneInfo, now: datetime) -> datetime:
+    """The first of `first`, `first` + `every` days, ... at 09:00 on the clocks of `zone`
+    that is still ahead of `now` (after a downtime: the next one, never a burst)."""
     today = timezone.localtime(now, zone).date()
     steps = max(0, (today - first).days // every)
     moment = at_local_clock(first + timedelta(days=steps * every), zone)
@@ -110,6 +108,12 @@ def next_overdue_moment(commitment, every: int, now: datetime) -> datetime:
         steps += 1
         moment = at_local_clock(first + timedelta(days=steps * every), zone)
     return moment
+
+
+def next_overdue_moment(commitment, every: int, now: datetime) -> datetime:
+    """The first overdue moment (the day after the due date, then every `every` days, at
+    09:00 on the table's clock) still ahead of `now`."""
+    return next_weekly_moment(commitment.due_on + timedelta(days=1), every, commitment.table.zone, now)
 
 
 def _overdue_number(occurrence: str) -> int:

@@ -36,7 +36,7 @@ import holidays
 from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 
-from reminders.commitment_planner import at_local_clock
+from reminders.commitment_planner import next_weekly_moment
 from reminders.models import DEFAULT_UNANSWERED_WORKING_DAYS, Kind, Reminder, ReminderSchedule, State
 from reminders.planner import USED, place
 
@@ -115,15 +115,8 @@ def first_unanswered_day(concern, working_days: int) -> date:
 def next_unanswered_moment(concern, working_days: int, now: datetime) -> datetime:
     """The first reminder moment (N working days after acceptance, then every 7 days, at
     09:00 on the table's clock) still ahead of `now`."""
-    zone = concern.table.zone
     first = first_unanswered_day(concern, working_days)
-    today = timezone.localtime(now, zone).date()
-    steps = max(0, (today - first).days // EVERY_DAYS)
-    moment = at_local_clock(first + timedelta(days=steps * EVERY_DAYS), zone)
-    while moment <= now:
-        steps += 1
-        moment = at_local_clock(first + timedelta(days=steps * EVERY_DAYS), zone)
-    return moment
+    return next_weekly_moment(first, EVERY_DAYS, concern.table.zone, now)
 
 
 def days_unanswered(reminder: Reminder) -> int:

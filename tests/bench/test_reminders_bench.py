@@ -46,6 +46,7 @@ def test_a_small_run_sends_every_reminder_exactly_once_and_reports_it(tmp_path):
     check = report["exactly_once"]
     assert check["ok"], check
     assert check["rows_by_state"] == {"sent": 40}
+    assert report["sending"]["sent"] == 40 and report["sending"]["error"] is None
     assert report["sending"]["reminders_per_second"] > 0
     worker = report["worker"]
     assert set(worker["peak_rss_mib"]) >= {"main"} and len(worker["peak_rss_mib"]) == 3  # main + 2 children
