@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import User
 from commitments.models import QUANTITY_MAX, ActionUpdate, Commitment, CommitmentStatus, Verdict
 from meetings.models import Agreement, Session
-from mesa.forms import InstitutionChoiceField, MesaForm
+from mesa.forms import InstitutionChoiceField, MesaFilterForm, MesaForm
 from mesa.models import GovernmentLevel, Institution, Membership, Role, Table
 from mesa.uploads import EvidenceFilesField
 
@@ -61,7 +61,7 @@ def verified_officials(table: Table):
 PENDING = "pending"
 
 
-class CommitmentFilterForm(MesaForm):
+class CommitmentFilterForm(MesaFilterForm):
     """The list's filters, read from the query string (the dashboard links here with them)."""
 
     institution = InstitutionChoiceField(
@@ -91,16 +91,6 @@ class CommitmentFilterForm(MesaForm):
         agreements = Agreement.objects.visible_to(user).filter(table=table, pk__in=with_commitments)
         self.fields["agreement"].queryset = agreements.order_by("-created_at", "-pk")
         self.fields["agreement"].label_from_instance = lambda obj: obj.code
-
-    def value(self, name: str):
-        """The cleaned value of a filter, or None when it is absent or not valid."""
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
-        return self.cleaned_data.get(name) or None
-
-    @property
-    def filtered(self) -> bool:
-        return any(self.value(name) for name in self.fields)
 
 
 # --- Recording and editing a commitment --------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerns.models import DESCRIPTION_MAX_LENGTH, Colonia, Status, Visibility
-from mesa.forms import MesaForm
+from mesa.forms import MesaFilterForm, MesaForm
 from mesa.models import Institution, Table
 from mesa.uploads import EvidenceFilesField
 
@@ -123,7 +123,7 @@ class ConcernForm(MesaForm):
         return cleaned
 
 
-class ConcernFilterForm(MesaForm):
+class ConcernFilterForm(MesaFilterForm):
     """The filters of a concern list, read from the query string (a GET form that works without JS).
 
     Only fields the viewer may see are offered: visibility only to members,
@@ -164,12 +164,6 @@ class ConcernFilterForm(MesaForm):
             del self.fields["visibility"]
         if not triage_view:
             del self.fields["show"]
-
-    def value(self, name: str):
-        """The cleaned value of a filter, or None when it is absent or not valid."""
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
-        return self.cleaned_data.get(name) or None
 
 
 class ReplyForm(MesaForm):

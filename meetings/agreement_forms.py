@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from concerns.models import Concern
 from meetings.models import AgendaItem, Proposal, ProposalStatus, Session
-from mesa.forms import MesaForm
+from mesa.forms import MesaFilterForm, MesaForm
 from mesa.models import GovernmentLevel, Institution, Table
 
 # PostgreSQL's bigint: a larger number is no concern id (and must not reach a query).
@@ -156,7 +156,7 @@ class AgreementForm(MesaForm):
         return cleaned
 
 
-class AgreementFilterForm(MesaForm):
+class AgreementFilterForm(MesaFilterForm):
     STATUS_IN_FORCE = "in_force"
     STATUS_WITHDRAWN = "withdrawn"
 
@@ -175,12 +175,6 @@ class AgreementFilterForm(MesaForm):
         self.fields["institution"].queryset = table.institutions.all()
         self.fields["institution"].label_from_instance = (
             lambda obj: f"{obj} · {GovernmentLevel(obj.level).label}")
-
-    def value(self, name: str):
-        """The cleaned value of a filter, or None when it is absent or not valid."""
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
-        return self.cleaned_data.get(name) or None
 
 
 class AgreementWithdrawForm(MesaForm):

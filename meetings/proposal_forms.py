@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from concerns.models import Concern
 from meetings.agreement_forms import ConcernChoiceField, ConcernNumbersField, concerns_from_numbers
 from meetings.models import Proposal, ProposalStatus, Session, SessionStatus
-from mesa.forms import InstitutionChoiceField, MesaForm
+from mesa.forms import InstitutionChoiceField, MesaFilterForm, MesaForm
 from mesa.models import Table
 from subcommittees.models import Subcommittee
 
@@ -113,7 +113,7 @@ class ProposalDecideForm(MesaForm):
                            help_text=_("Required for a rejection: say why."))
 
 
-class ProposalFilterForm(MesaForm):
+class ProposalFilterForm(MesaFilterForm):
     status = forms.ChoiceField(label=_("Status"), required=False)
     subcommittee = SubcommitteeChoiceField(label=_("Subcommittee"), queryset=Subcommittee.objects.none(),
                                            required=False, empty_label=_("Any subcommittee"))
@@ -122,8 +122,3 @@ class ProposalFilterForm(MesaForm):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status")), *ProposalStatus.choices]
         self.fields["subcommittee"].queryset = table.subcommittees.order_by("archived_at", "pk")
-
-    def value(self, name: str):
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
-        return self.cleaned_data.get(name) or None

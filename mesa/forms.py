@@ -13,6 +13,21 @@ class MesaForm(forms.Form):
     label_suffix = ""
 
 
+class MesaFilterForm(MesaForm):
+    """A list's filters, read from the query string: a value that is not a choice is a form error
+    and filters nothing."""
+
+    def value(self, name: str):
+        """The cleaned value of a filter, or None when it is absent or not valid."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+    @property
+    def filtered(self) -> bool:
+        return any(self.value(name) for name in self.fields)
+
+
 def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on a field the form has, else on the form."""
     if hasattr(error, "error_dict"):

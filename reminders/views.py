@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mesa import permissions as mesa_permissions
-from mesa.forms import MesaForm
+from mesa.forms import MesaFilterForm
 from reminders import dispatch, permissions, services
 from reminders.forms import PreferencesForm
 from reminders.models import Kind, State, preferences_of
@@ -79,7 +79,7 @@ def preferences(request):
 # --- The secretariat's reminder log ---------------------------------------------------------
 
 
-class ReminderFilterForm(MesaForm):
+class ReminderFilterForm(MesaFilterForm):
     """The log's filters, from the query string; a value that is not a choice is a form error."""
 
     state = forms.ChoiceField(
@@ -90,16 +90,6 @@ class ReminderFilterForm(MesaForm):
         label=gettext_lazy("Kind"), required=False,
         choices=[("", pgettext_lazy("reminder kind", "Any kind")), *Kind.choices],
     )
-
-    def value(self, name: str):
-        """The cleaned value of a filter, or None when it is absent or not valid."""
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
-        return self.cleaned_data.get(name) or None
-
-    @property
-    def filtered(self) -> bool:
-        return any(self.value(name) for name in self.fields)
 
 
 def _render_log(request, table, context: dict):
