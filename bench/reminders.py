@@ -18,9 +18,9 @@ What is measured, and how:
   (`celery -A mesa worker`, prefork pool, concurrency 2, DJANGO_DEBUG off) with Django's file
   email backend in a temporary directory. Once it is ready, this process calls the dispatcher
   (reminders.tasks.dispatch_due_reminders_task, which claims up to CLAIM_LIMIT rows and
-  enqueues them in batches of BATCH_SIZE) as beat would every minute, but every second while
-  fewer than 4 batches wait in the queue (so the worker never idles and no claim gets near
-  CLAIM_TIMEOUT), until no row is due or being sent. The send rate is N over the wall time
+  enqueues them in batches of BATCH_SIZE) as beat does, every minute; each batch the worker
+  finishes claims more (up to IN_FLIGHT_LIMIT rows in flight), as in production, until no row
+  is due or being sent. The send rate is N over the wall time
   from the first dispatch to the moment every row was seen sent (polled every 0.5 s).
 - Memory. psutil samples the worker's main process and each pool child every 0.2 s (PSS every
   second), from its start to its stop: the peak RSS of each, and the peaks of the sums of their
@@ -175,7 +175,7 @@ class Worker:
         self.log_path = log_path
         # django-environ drops one slash of a filemail:// path: four make an absolute one.
         self.env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-                    "EMAIL_URL": f"filemail:///{mail_dir.resolve()}"}
+                    "EMAIL_URL": f"filemail:///{mail_dir.resolve()}", "CELERY_QUEUE": queue}
         for name in ("CELERY_BROKER_URL", "EMAIL_BACKEND"):
             self.env.pop(name, None)
         self.command = [sys.executable, "-m", "celery", "-A", "mesa", "worker", "--pool", "prefork",
@@ -302,11 +302,11 @@ def sent_count(table) -> int:
     return Reminder.objects.filter(table=table, state=State.SENT).count()
 
 
-def dispatch_until_sent(table, worker: Worker, waiting_batches, sampler: MemorySampler, *, tick: float = 1.0,
-                        poll: float = 0.5, backlog: int = 4, timeout: float = 7200) -> dict:
-    """Call the dispatcher every `tick` seconds, when fewer than `backlog` batches wait in the
-    queue (so claims stay fresh, well within CLAIM_TIMEOUT), until no row is due or being sent,
-    or the worker stops on its own, or `timeout` passes (then "error" says which)."""
+def dispatch_until_sent(table, worker: Worker, sampler: MemorySampler, *, tick: float = 60.0,
+                        poll: float = 0.5, timeout: float = 7200) -> dict:
+    """Call the dispatcher every `tick` seconds, as beat does (each batch the worker finishes
+    claims more by itself), until no row is due or being sent, or the worker stops on its own,
+    or `timeout` passes (then "error" says which)."""
     from reminders.tasks import dispatch_due_reminders_task
 
     started = time.monotonic()
@@ -314,7 +314,7 @@ def dispatch_until_sent(table, worker: Worker, waiting_batches, sampler: MemoryS
     ticks = claimed = 0
     while True:
         now = time.monotonic()
-        if now >= next_tick and waiting_batches() < backlog:
+        if now >= next_tick:
             claimed += dispatch_due_reminders_task()
             ticks += 1
             next_tick = now + tick
@@ -433,7 +433,7 @@ def run_benchmark(*, reminders: int, members: int, database_url: str, redis_url:
         psutil.cpu_percent()
         own_cpu = time.process_time()
         with default_queue(label):
-            sending = dispatch_until_sent(table, worker, queue.waiting, sampler, timeout=timeout)
+            sending = dispatch_until_sent(table, worker, sampler, timeout=timeout)
         machine_busy = psutil.cpu_percent()
         own_cpu = time.process_time() - own_cpu
         load_after = os.getloadavg()

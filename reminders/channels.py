@@ -23,7 +23,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F
+from django.db import connection
 from django.utils.module_loading import import_string
 from django.utils.translation import pgettext_lazy
 
@@ -63,14 +63,23 @@ class InboxChannel(Channel):
     label = pgettext_lazy("channel", "Inbox in Mesa")
     transactional = True
 
+    # The message, and one more unread for its person, in one statement: it runs for every
+    # reminder sent, and the ORM's create() and update() cost more to build than to run.
+    _SQL = """
+        WITH message AS (
+            INSERT INTO {inbox} (user_id, reminder_id, subject, body, url, created_at, read_at)
+            VALUES (%s, %s, %s, %s, %s, %s, NULL) RETURNING user_id)
+        UPDATE {user} SET inbox_unread = inbox_unread + 1 WHERE id = (SELECT user_id FROM message)"""
+
     def deliver(self, message: Message) -> None:
         from accounts.models import User
         from reminders.models import InboxMessage
 
         reminder = message.reminder
-        InboxMessage.objects.create(user_id=reminder.recipient_id, reminder=reminder, subject=message.subject,
-                                    body=message.body, url=message.url, created_at=message.at)
-        User.objects.filter(pk=reminder.recipient_id).update(inbox_unread=F("inbox_unread") + 1)
+        statement = self._SQL.format(inbox=InboxMessage._meta.db_table, user=User._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [reminder.recipient_id, reminder.pk, message.subject, message.body,
+                                       message.url, message.at])
 
 
 class EmailChannel(Channel):

@@ -1,10 +1,12 @@
 """Sending planned reminders exactly once.
 
-- `claim_due` (the dispatcher, on beat every minute in UTC) takes due rows with
-  `SELECT ... FOR UPDATE SKIP LOCKED`, marks them "sending" in the same
-  transaction and returns their ids, to be sent in batches by tasks enqueued
-  on commit. Two dispatchers at once claim disjoint rows. A row left
-  "sending" by a worker that died is claimed again after CLAIM_TIMEOUT.
+- `claim_due` (the dispatcher, on beat every minute in UTC, and after each
+  batch sent) takes due rows with `SELECT ... FOR UPDATE SKIP LOCKED`, marks
+  them "sending" in the same transaction and returns their ids, to be sent in
+  batches by tasks enqueued on commit. Two dispatchers at once claim disjoint
+  rows. A row left "sending" by a worker that died is claimed again after
+  CLAIM_TIMEOUT; no more than IN_FLIGHT_LIMIT rows wait claimed, so none
+  waits that long in the queue.
 - `send_one` locks the row again (SKIP LOCKED: a second delivery of the same
   task passes it by), checks it is still meaningful, renders it in the
   recipient's language with the table's times, delivers it by the channels the
@@ -24,30 +26,43 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from reminders import channels, followers
 from reminders.models import Kind, Reminder, State, preferences_of
 
 BATCH_SIZE = 200
 CLAIM_LIMIT = 5000
+# At most this many rows claimed and not yet sent: what the workers send well within
+# CLAIM_TIMEOUT, so a claim never expires in the queue. Each finished batch claims what room it
+# made (tasks.send_reminders_task), so a backlog flows at the workers' pace, not beat's.
+IN_FLIGHT_LIMIT = 5000
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=5)
+_CLAIM_LOCK = 7_301_001  # pg_advisory_xact_lock key: one dispatcher at a time weighs the room
 
 
 def claim_due(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> list[int]:
-    """Mark due rows "sending" and return their ids (oldest first)."""
+    """Mark due rows "sending" and return their ids (oldest first): up to `limit`, and no more
+    than leaves IN_FLIGHT_LIMIT rows claimed and unsent."""
     now = now or timezone.now()
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
+        in_flight = Reminder.objects.filter(state=State.SENDING, claimed_at__gte=now - CLAIM_TIMEOUT).count()
+        room = min(limit, IN_FLIGHT_LIMIT - in_flight)
+        if room <= 0:
+            return []
         due = (Reminder.objects.select_for_update(skip_locked=True)
                .filter(Q(state=State.PLANNED, send_at__lte=now)
                        | Q(state=State.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT))
-               .order_by("send_at", "pk").values_list("pk", flat=True)[:limit])
+               .order_by("send_at", "pk").values_list("pk", flat=True)[:room])
         ids = list(due)
         Reminder.objects.filter(pk__in=ids).update(state=State.SENDING, claimed_at=now,
                                                    attempts=F("attempts") + 1, updated_at=now)
@@ -113,36 +128,70 @@ def _plan_next(reminder: Reminder, now: datetime) -> None:
     commitment_planner.plan_commitment(commitment, now)
 
 
-def _render(reminder: Reminder) -> tuple[str, str, str] | None:
-    """Subject, body and address, in the recipient's language, times in the table's zone; None
-    when there is nothing to say (the news is gone, a quiet digest). Never a reporter's identity:
-    a reminder names sessions, commitments, concern titles and institutions' news only."""
+def _shared_text_key(reminder: Reminder) -> tuple | None:
+    """What a reminder's subject and text depend on besides the person, who is named only in the
+    greeting: the same for everyone reminded of one session, commitment or concern at one
+    occurrence. None for news and digests, which are each person's own."""
+    if reminder.kind == Kind.SESSION:
+        session = reminder.session
+        return (reminder.kind, reminder.occurrence, session.pk, session.sequence, session.updated_at)
+    if reminder.kind in (Kind.COMMITMENT_DUE, Kind.COMMITMENT_OVERDUE):
+        return (reminder.kind, reminder.occurrence, reminder.commitment_id)
+    if reminder.kind == Kind.CONCERN_UNANSWERED:  # its text counts the days up to its moment
+        return (reminder.kind, reminder.occurrence, reminder.concern_id, reminder.claimed_at or reminder.send_at)
+    return None
+
+
+def _render_text(reminder: Reminder) -> tuple[str, str, str] | None:
+    """Subject, text (all but the greeting) and path, in the active language and time zone;
+    None when there is nothing to say (the news is gone, a quiet digest). Never a reporter's
+    identity: a reminder names sessions, commitments, concern titles and institutions' news only."""
     table = reminder.table
-    with translation.override(reminder.recipient.language), timezone.override(table.zone):
-        context = {"reminder": reminder, "table": table, "person": reminder.recipient,
-                   "session": reminder.session, "base_url": settings.MESA_BASE_URL}
-        if reminder.kind == Kind.FOLLOW_UPDATE:
-            context["news"] = followers.news_of(reminder)
-            if context["news"] is None:
-                return None
-            url = context["news"].url
-        elif reminder.kind == Kind.FOLLOW_DIGEST:
-            context["news"] = followers.digest_news(reminder)
-            if not context["news"]:
-                return None
-            url = reverse("reminders:inbox-list")
-        elif reminder.session_id:
-            url = reminder.session.get_absolute_url()
-        elif reminder.commitment_id:
-            url = reminder.commitment.get_absolute_url()
-        elif reminder.concern_id:
-            url = reminder.concern.get_absolute_url()
+    context = {"reminder": reminder, "table": table, "session": reminder.session,
+               "base_url": settings.MESA_BASE_URL}
+    if reminder.kind == Kind.FOLLOW_UPDATE:
+        context["news"] = followers.news_of(reminder)
+        if context["news"] is None:
+            return None
+        url = context["news"].url
+    elif reminder.kind == Kind.FOLLOW_DIGEST:
+        context["news"] = followers.digest_news(reminder)
+        if not context["news"]:
+            return None
+        url = reverse("reminders:inbox-list")
+    elif reminder.session_id:
+        url = reminder.session.get_absolute_url()
+    elif reminder.commitment_id:
+        url = reminder.commitment.get_absolute_url()
+    elif reminder.concern_id:
+        url = reminder.concern.get_absolute_url()
+    else:
+        url = table.get_absolute_url()
+    context["url"] = settings.MESA_BASE_URL + url
+    subject = render_to_string(f"reminders/email/{reminder.kind}_subject.txt", context).strip()
+    text = render_to_string(f"reminders/email/{reminder.kind}_body.txt", context)
+    return subject, text, url
+
+
+def _render(reminder: Reminder, batch: "Batch | None" = None) -> tuple[str, str, str] | None:
+    """Subject, body and path, in the recipient's language, times in the table's zone (see
+    _render_text). What is the same for everyone reminded of one thing is rendered once per
+    batch and language; only the greeting is the person's own."""
+    language = reminder.recipient.language
+    with translation.override(language), timezone.override(reminder.table.zone):
+        shared_key = _shared_text_key(reminder) if batch is not None else None
+        if shared_key is None:
+            rendered = _render_text(reminder)
         else:
-            url = table.get_absolute_url()
-        context["url"] = settings.MESA_BASE_URL + url
-        subject = render_to_string(f"reminders/email/{reminder.kind}_subject.txt", context).strip()
-        body = render_to_string(f"reminders/email/{reminder.kind}_body.txt", context)
-    return subject, body, url
+            shared_key = (language, *shared_key)
+            if shared_key not in batch.texts:
+                batch.texts[shared_key] = _render_text(reminder)
+            rendered = batch.texts[shared_key]
+        if rendered is None:
+            return None
+        greeting = gettext("Hello %(name)s,") % {"name": reminder.recipient.display_name}
+    subject, text, url = rendered
+    return subject, f"{greeting}\n\n{text}", url
 
 
 def _attachments(reminder: Reminder, batch: "Batch | None" = None) -> list:
@@ -164,11 +213,46 @@ def _attachments(reminder: Reminder, batch: "Batch | None" = None) -> list:
     return attachments
 
 
-class Batch:
-    """What the sends of one task share: each session's .ics file, and one email connection
-    (one SMTP session for the batch, not one per message; reopened after a failure)."""
+def _with_send_data(reminders):
+    """What sending reads of a reminder, in the query that reads it: its table, person and their
+    preferences, what it is about, and whether the person is still an active member."""
+    from mesa.models import Membership
 
-    def __init__(self):
+    membership = Membership.objects.active().filter(table=OuterRef("table_id"), user=OuterRef("recipient_id"))
+    return (reminders.select_related("table", "recipient", "recipient__notification_preferences",
+                                     "session", "session__table", "commitment", "concern")
+            .annotate(is_member=Exists(membership)))
+
+
+# Locks one claimed row for its send and reads what tells whether the batch's copy of it (and of
+# its session) is still current. Written out: it runs once per reminder, and compiling the
+# queryset each time cost more than running it.
+_LOCK_SQL = """
+    SELECT reminder.updated_at, session.updated_at
+      FROM {reminder} reminder LEFT JOIN {session} session ON session.id = reminder.session_id
+     WHERE reminder.id = %s AND reminder.state = %s
+       FOR UPDATE OF reminder SKIP LOCKED"""
+_MARK_SENT_SQL = "UPDATE {reminder} SET state = %s, sent_at = %s, updated_at = %s, channels = %s WHERE id = %s"
+
+
+def _sql(statement: str) -> str:
+    from meetings.models import Session
+
+    return statement.format(reminder=Reminder._meta.db_table, session=Session._meta.db_table)
+
+
+class Batch:
+    """What the sends of one task share: the task's rows, read in one query before the first
+    send (each is still locked and checked on its own, see _lock); the text of what is the same
+    for everyone reminded of one thing (see _render); each session's .ics file; and one email
+    connection (one SMTP session for the batch, not one per message; reopened after a failure)."""
+
+    def __init__(self, reminder_ids: list[int] | None = None):
+        self.rows: dict[int, Reminder] = {}
+        if reminder_ids:
+            self.rows = {reminder.pk: reminder for reminder in _with_send_data(
+                Reminder.objects.filter(pk__in=reminder_ids, state=State.SENDING))}
+        self.texts: dict[tuple, tuple[str, str, str] | None] = {}
         self.calendars: dict[tuple, list] = {}
         self._email_connection = None
 
@@ -194,6 +278,24 @@ class Batch:
         self.reset_email_connection()
 
 
+def _lock(reminder_id: int, batch: Batch | None) -> Reminder | None:
+    """The claimed row, locked for this transaction (SKIP LOCKED: a second delivery of the same
+    task passes it by), with what sending reads; None if it is no longer ours to send. The
+    batch's copy serves when neither the row nor its session changed since it was read."""
+    known = batch.rows.get(reminder_id) if batch is not None else None
+    if known is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(_LOCK_SQL), [reminder_id, State.SENDING])
+            current = cursor.fetchone()
+        if current is None:  # sent, skipped, or being sent by another delivery of this task
+            return None
+        if current == (known.updated_at, known.session.updated_at if known.session_id else None):
+            return known
+    return (_with_send_data(Reminder.objects.select_for_update(skip_locked=True, of=("self",)))
+            # order_by(): by pk, not Meta's (send_at, pk), which costs more to compile than to run
+            .filter(pk=reminder_id, state=State.SENDING).order_by().first())
+
+
 def _skip(reminder: Reminder, now: datetime, reason: str = "") -> str:
     reminder.state, reminder.updated_at, reminder.last_error = State.SKIPPED, now, reason
     reminder.save(update_fields=["state", "updated_at", "last_error"])
@@ -204,18 +306,9 @@ def _skip(reminder: Reminder, now: datetime, reason: str = "") -> str:
 def send_one(reminder_id: int, now: datetime | None = None, batch: Batch | None = None) -> str | None:
     """Send one claimed reminder; returns its new state, or None if it was not ours to send.
     `batch` (see Batch) lets the reminders of one task share what does not depend on the row."""
-    from mesa.models import Membership
-
     now = now or timezone.now()
     with transaction.atomic():
-        membership = Membership.objects.active().filter(table=OuterRef("table_id"),
-                                                        user=OuterRef("recipient_id"))
-        reminder = (Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("table", "recipient", "recipient__notification_preferences",
-                                    "session", "session__table")
-                    .annotate(is_member=Exists(membership))
-                    # order_by(): by pk, not Meta's (send_at, pk), which costs more to compile than to run
-                    .filter(pk=reminder_id, state=State.SENDING).order_by().first())
+        reminder = _lock(reminder_id, batch)
         if reminder is None:  # sent, skipped, or being sent by another delivery of this task
             return None
         if not _still_meaningful(reminder, now):
@@ -232,7 +325,7 @@ def send_one(reminder_id: int, now: datetime | None = None, batch: Batch | None 
             # A savepoint: what the transactional channels (the inbox) wrote stays only if the
             # other channels delivered too.
             with transaction.atomic():
-                rendered = _render(reminder)
+                rendered = _render(reminder, batch)
                 if rendered is None:
                     raise _NothingToSay
                 subject, body, url = rendered
@@ -255,7 +348,8 @@ def send_one(reminder_id: int, now: datetime | None = None, batch: Batch | None 
             return reminder.state
         reminder.channels += [channel.name for channel in delivered]
         reminder.state, reminder.sent_at = State.SENT, now
-        reminder.save(update_fields=["state", "sent_at", "updated_at", "channels"])
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(_MARK_SENT_SQL), [State.SENT, now, now, reminder.channels, reminder.pk])
         _plan_next(reminder, now)
         return State.SENT
 

@@ -5,17 +5,24 @@ from celery import shared_task
 from reminders import dispatch
 
 
-@shared_task
-def dispatch_due_reminders_task() -> int:
-    """Every minute (beat ticks in UTC): claim what is due and send it in batches."""
+def _claim_and_enqueue() -> int:
     ids = dispatch.claim_due()
     for start in range(0, len(ids), dispatch.BATCH_SIZE):
         send_reminders_task.delay(ids[start:start + dispatch.BATCH_SIZE])
     return len(ids)
 
 
+@shared_task
+def dispatch_due_reminders_task() -> int:
+    """Every minute (beat ticks in UTC): claim what is due and send it in batches."""
+    return _claim_and_enqueue()
+
+
 @shared_task(acks_late=True)
 def send_reminders_task(reminder_ids: list[int]) -> int:
-    """Send a batch; safe to run twice, or twice at once: each row is sent by one delivery only."""
-    with dispatch.Batch() as batch:
-        return sum(1 for pk in reminder_ids if dispatch.send_one(pk, batch=batch) == "sent")
+    """Send a batch; safe to run twice, or twice at once: each row is sent by one delivery only.
+    Then claim what room the batch made, so a backlog keeps flowing between beat's ticks."""
+    with dispatch.Batch(reminder_ids) as batch:
+        sent = sum(1 for pk in reminder_ids if dispatch.send_one(pk, batch=batch) == "sent")
+    _claim_and_enqueue()
+    return sent

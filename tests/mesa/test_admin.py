@@ -73,10 +73,19 @@ def test_membership_records_cannot_be_edited_or_deleted_in_the_admin(staff_clien
 
 
 def _commitment_models() -> list:
+    from commitments.models import Follow
     from mesa.history import ChainedEvent
 
     return [model for model in apps.get_app_config("commitments").get_models()
-            if not issubclass(model, ChainedEvent)]
+            if not issubclass(model, ChainedEvent) and model is not Follow]
+
+
+def test_who_follows_a_concern_or_a_commitment_is_not_shown_in_the_admin():
+    from commitments.models import Follow as CommitmentFollow
+    from concerns.models import Follow as ConcernFollow
+
+    assert CommitmentFollow not in admin.site._registry
+    assert ConcernFollow not in admin.site._registry
 
 
 def test_every_commitments_model_is_in_the_admin_to_look_at_never_to_change(staff_client, settings, tmp_path):

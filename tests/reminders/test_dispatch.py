@@ -137,3 +137,134 @@ def test_the_same_batch_delivered_twice_at_once_sends_each_reminder_once(table, 
     assert InboxMessage.objects.filter(reminder__in=ids).count() == len(ids)
     assert sorted(len(m.to) for m in mail.outbox) == [1] * len(ids)
     assert sum(r == State.SENT for batch in results for r in batch) == len(ids)
+
+
+def _members(table, n: int) -> list:
+    from tests.mesa.factories import make_member
+
+    return [make_member(table).user for _ in range(n)]
+
+
+def _send_batch(ids: list[int], now) -> list:
+    with dispatch.Batch(ids) as batch:
+        return [dispatch.send_one(pk, now=now, batch=batch) for pk in ids]
+
+
+def test_a_batch_reads_its_rows_once_and_sends_each_with_a_few_statements(table, citizen):
+    from django.test.utils import CaptureQueriesContext
+
+    _members(table, 9)
+    first, second = schedule_session(table, title="Primera"), schedule_session(table, title="Segunda")
+    due = {s: list(Reminder.objects.filter(session=s, occurrence="168h").values_list("pk", flat=True))
+           for s in (first, second)}
+    now = at_send_time(Reminder.objects.get(pk=due[first][0]))
+    Reminder.objects.filter(pk__in=due[second]).update(send_at=now - timedelta(minutes=1))
+    dispatch.claim_due(now=now)
+    few, many = due[first][:3], due[second]
+    with CaptureQueriesContext(connection) as for_few:
+        assert set(_send_batch(few, now)) == {State.SENT}
+    with CaptureQueriesContext(connection) as for_many:
+        assert set(_send_batch(many, now)) == {State.SENT}
+    # Each reminder: lock, savepoint, inbox, release, mark sent; and its own transaction, which
+    # inside the test's is a savepoint and its release. Once a batch: its rows, the session's
+    # agenda and calendar.
+    assert (len(for_many) - len(for_few)) / (len(many) - len(few)) == 7
+    assert len(for_few) - 7 * len(few) <= 3
+
+
+def test_each_person_is_greeted_by_name_in_a_text_otherwise_shared(table, citizen, official):
+    citizen.display_name, official.display_name, official.language = "Ana", "Bea", "en"
+    citizen.save(update_fields=["display_name"])
+    official.save(update_fields=["display_name", "language"])
+    session = schedule_session(table, title="Seguridad & Justicia", place="Sala \"Benito Juárez\"")
+    ids = list(Reminder.objects.filter(session=session, occurrence="24h").values_list("pk", flat=True))
+    now = at_send_time(Reminder.objects.get(pk=ids[0]))
+    dispatch.claim_due(now=now)
+    _send_batch(ids, now)
+    by_person = {m.to[0]: m for m in mail.outbox}
+    assert by_person[citizen.email].body.startswith("Hola, Ana:\n\n")
+    assert by_person[official.email].body.startswith("Hello Bea,\n\n")
+    assert by_person[citizen.email].subject == "Mañana: Seguridad & Justicia"  # plain text: no &amp;
+    assert 'Sala "Benito Juárez"' in by_person[official.email].body
+    inbox = InboxMessage.objects.get(user=citizen)
+    assert (inbox.subject, inbox.body) == (by_person[citizen.email].subject, by_person[citizen.email].body)
+
+
+def test_a_session_changed_after_its_batch_was_read_is_sent_as_it_now_is(table, citizen, secretariat):
+    session = schedule_session(table, place="Sala de Cabildo")
+    reminder = Reminder.objects.get(session=session, recipient=citizen, occurrence="168h")
+    now = at_send_time(reminder)
+    dispatch.claim_due(now=now)
+    with dispatch.Batch([reminder.pk]) as batch:
+        meeting_services.session_update(session=session, actor=secretariat, title=session.title,
+                                        place="Biblioteca Central")
+        assert dispatch.send_one(reminder.pk, now=now, batch=batch) == State.SENT
+    assert "Biblioteca Central" in mail.outbox[0].body
+
+
+def test_a_session_cancelled_after_its_batch_was_read_is_not_sent(table, citizen, secretariat):
+    session = schedule_session(table)
+    reminder = Reminder.objects.get(session=session, recipient=citizen, occurrence="168h")
+    now = at_send_time(reminder)
+    dispatch.claim_due(now=now)
+    with dispatch.Batch([reminder.pk]) as batch:
+        meeting_services.session_cancel(session=session, actor=secretariat, reason="Sin sala")
+        assert dispatch.send_one(reminder.pk, now=now, batch=batch) == State.SKIPPED
+    assert not mail.outbox
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_batch_read_by_two_deliveries_at_once_sends_each_reminder_once(table, citizen):
+    _members(table, 5)
+    session = schedule_session(table)
+    now = at_send_time(Reminder.objects.filter(session=session, occurrence="168h").first())
+    ids = dispatch.claim_due(now=now)
+    results = []
+    both_have_read = threading.Barrier(2)
+
+    def deliver():
+        try:
+            with dispatch.Batch(ids) as batch:
+                both_have_read.wait()
+                results.append([dispatch.send_one(pk, now=now, batch=batch) for pk in ids])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Reminder.objects.filter(pk__in=ids, state=State.SENT).count() == len(ids)
+    assert InboxMessage.objects.filter(reminder__in=ids).count() == len(ids)
+    assert len(mail.outbox) == len(ids)
+    assert sum(r == State.SENT for batch in results for r in batch) == len(ids)
+
+
+def test_no_more_than_the_in_flight_limit_waits_claimed(table, citizen, monkeypatch):
+    _members(table, 4)
+    session = schedule_session(table)
+    now = at_send_time(Reminder.objects.filter(session=session, occurrence="168h").first())
+    monkeypatch.setattr(dispatch, "IN_FLIGHT_LIMIT", 3)
+    first = dispatch.claim_due(now=now)
+    assert len(first) == 3
+    assert dispatch.claim_due(now=now) == []  # still in flight
+    dispatch.send_one(first[0], now=now)
+    assert len(dispatch.claim_due(now=now)) == 1  # the room one send made
+    # A claim that expired is no longer in flight: it is claimed again.
+    later = now + dispatch.CLAIM_TIMEOUT + timedelta(seconds=1)
+    assert len(dispatch.claim_due(now=later)) == 3
+
+
+def test_each_batch_sent_claims_more_so_a_backlog_flows_between_beats_ticks(table, citizen, monkeypatch):
+    from reminders import tasks
+
+    _members(table, 6)
+    session = schedule_session(table)
+    due = Reminder.objects.filter(session=session, occurrence="168h")
+    monkeypatch.setattr(dispatch, "IN_FLIGHT_LIMIT", 2)
+    monkeypatch.setattr(dispatch, "BATCH_SIZE", 2)
+    Reminder.objects.filter(pk__in=due).update(send_at=timezone.now() - timedelta(minutes=1))
+    assert tasks.dispatch_due_reminders_task() == 2  # one beat tick claims what the limit allows
+    assert due.filter(state=State.SENT).count() == due.count() == 8  # the batches claimed the rest
+    assert len(mail.outbox) == 8
