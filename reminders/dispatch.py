@@ -138,7 +138,8 @@ def _shared_text_key(reminder: Reminder) -> tuple | None:
     if reminder.kind in (Kind.COMMITMENT_DUE, Kind.COMMITMENT_OVERDUE):
         return (reminder.kind, reminder.occurrence, reminder.commitment_id)
     if reminder.kind == Kind.CONCERN_UNANSWERED:  # its text counts the days up to its moment
-        return (reminder.kind, reminder.occurrence, reminder.concern_id, reminder.claimed_at or reminder.send_at)
+        moment = reminder.claimed_at or reminder.send_at
+        return (reminder.kind, reminder.occurrence, reminder.concern_id, moment)
     return None
 
 
@@ -232,7 +233,8 @@ _LOCK_SQL = """
       FROM {reminder} reminder LEFT JOIN {session} session ON session.id = reminder.session_id
      WHERE reminder.id = %s AND reminder.state = %s
        FOR UPDATE OF reminder SKIP LOCKED"""
-_MARK_SENT_SQL = "UPDATE {reminder} SET state = %s, sent_at = %s, updated_at = %s, channels = %s WHERE id = %s"
+_MARK_SENT_SQL = """
+    UPDATE {reminder} SET state = %s, sent_at = %s, updated_at = %s, channels = %s WHERE id = %s"""
 
 
 def _sql(statement: str) -> str:
