@@ -27,6 +27,7 @@ from django.db import connection
 from django.utils.module_loading import import_string
 from django.utils.translation import pgettext_lazy
 
+SUBJECT_LENGTH = 250  # InboxMessage.subject's
 DEFAULT_CHANNELS = ["reminders.channels.InboxChannel", "reminders.channels.EmailChannel"]
 
 
@@ -76,9 +77,12 @@ class InboxChannel(Channel):
         from reminders.models import InboxMessage
 
         reminder = message.reminder
+        subject = message.subject
+        if len(subject) > SUBJECT_LENGTH:
+            subject = subject[:SUBJECT_LENGTH - 1] + "…"
         statement = self._SQL.format(inbox=InboxMessage._meta.db_table, user=User._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(statement, [reminder.recipient_id, reminder.pk, message.subject, message.body,
+            cursor.execute(statement, [reminder.recipient_id, reminder.pk, subject, message.body,
                                        message.url, message.at])
 
 

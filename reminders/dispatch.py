@@ -214,15 +214,17 @@ def _attachments(reminder: Reminder, batch: "Batch | None" = None) -> list:
     return attachments
 
 
-def _with_send_data(reminders):
-    """What sending reads of a reminder, in the query that reads it: its table, person and their
-    preferences, what it is about, and whether the person is still an active member."""
+def _with_send_data(reminders, *, shared: bool = False):
+    """What sending reads of a reminder, with it: its person and their preferences, whether they
+    are still an active member, and its table and what it is about. `shared`: those last read
+    once for all the rows (a batch's hundreds of reminders of one session share one instance)."""
     from mesa.models import Membership
 
     membership = Membership.objects.active().filter(table=OuterRef("table_id"), user=OuterRef("recipient_id"))
-    return (reminders.select_related("table", "recipient", "recipient__notification_preferences",
-                                     "session", "session__table", "commitment", "concern")
-            .annotate(is_member=Exists(membership)))
+    reminders = (reminders.select_related("recipient", "recipient__notification_preferences")
+                 .annotate(is_member=Exists(membership)))
+    about = ("table", "session", "session__table", "commitment", "concern")
+    return reminders.prefetch_related(*about) if shared else reminders.select_related(*about)
 
 
 # Locks one claimed row for its send and reads what tells whether the batch's copy of it (and of
@@ -253,7 +255,7 @@ class Batch:
         self.rows: dict[int, Reminder] = {}
         if reminder_ids:
             self.rows = {reminder.pk: reminder for reminder in _with_send_data(
-                Reminder.objects.filter(pk__in=reminder_ids, state=State.SENDING))}
+                Reminder.objects.filter(pk__in=reminder_ids, state=State.SENDING), shared=True)}
         self.texts: dict[tuple, tuple[str, str, str] | None] = {}
         self.calendars: dict[tuple, list] = {}
         self._email_connection = None
