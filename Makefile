@@ -25,7 +25,7 @@ run: venv
 ## (each with its own test database and Redis database; PYTEST_WORKERS=0 runs in one process).
 PYTEST_WORKERS ?= auto
 test: venv
-	$(PY) scripts/devservices.py test -n $(PYTEST_WORKERS) --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+	$(PY) scripts/devservices.py test -n $(PYTEST_WORKERS) --durations=25 --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 ## The reminders benchmark (issue 7): plan and send $(BENCH_REMINDERS) reminders through a real
 ## worker; prints the rates and the worker's peak memory, and writes var/bench/reminders.json.

@@ -24,15 +24,16 @@ What is measured, and how:
   from the first dispatch to the moment every row was seen sent (polled every 0.5 s).
 - Memory. psutil samples the worker's main process and each pool child every 0.2 s (PSS every
   second), from its start to its stop: the peak RSS of each, and the peaks of the sums of their
-  RSS (what the target is checked against; it counts the pages the children share with the
-  main process once per process) and of their PSS (shared pages split between the processes).
+  RSS (it counts the pages the children share with the main process once per process) and of
+  their PSS (shared pages split between the processes: what the worker costs the machine). The
+  300 MB target is checked against both.
 - Exactly once. At the end: N rows sent, N inbox messages, and N Message-IDs, all distinct, in
   the mail files.
 
 The report is printed and written as JSON (var/bench/reminders.json). The exit status is 1 if
-the exactly-once check fails; the targets (send under 120 s, worker peak RSS under 300 MiB on
-the 2-core machine) are reported, never enforced. The machine's load average is recorded: the
-figures are only comparable on an otherwise idle machine.
+the exactly-once check fails; the targets (send under 120 s, worker peak memory under 300 MB on
+the 2-core machine, as summed RSS and as PSS) are reported, never enforced. The machine's load
+average is recorded: the figures are only comparable on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ BENCH_DATABASE = "mesa_bench"
 BENCH_REDIS_DB = 14
 OFFSET_HOURS = 24
 TARGET_SECONDS = 120
-TARGET_RSS_MIB = 300
+TARGET_MEMORY_MB = 300  # the issue's "300 MB": decimal megabytes
 MIB = 1024 * 1024
+MB = 1000 * 1000
 MESSAGE_ID = re.compile(rb"^Message-ID: (<reminder-[0-9a-f]+@[^>]+>)", re.MULTILINE)
 
 
@@ -286,14 +288,14 @@ class MemorySampler(threading.Thread):
 
 
 def pending_exists(table) -> bool:
-    """Is a row of `table` being sent, or due? (Cheap: stops at the first one.)"""
-    from django.db.models import Q
+    """Is a row of `table` being sent, or due? (Cheap: two questions, each stops at the first.)"""
     from django.utils import timezone
 
     from reminders.models import Reminder, State
 
-    due = Q(state=State.PLANNED, send_at__lte=timezone.now())
-    return Reminder.objects.filter(Q(state=State.SENDING) | due, table=table).exists()
+    rows = Reminder.objects.filter(table=table)
+    return (rows.filter(state=State.SENDING).exists()
+            or rows.filter(state=State.PLANNED, send_at__lte=timezone.now()).exists())
 
 
 def sent_count(table) -> int:
@@ -469,9 +471,17 @@ def run_benchmark(*, reminders: int, members: int, database_url: str, redis_url:
                    "peak_total_rss_mib": round(peak_total, 1),
                    "peak_total_pss_mib": round(sampler.peak_total_pss / MIB, 1)},
         "exactly_once": exactly_once,
+        # Memory, two ways: the sum of the processes' RSS counts the pages a forked child shares
+        # with the main process once in each of them; PSS counts them once, split between them,
+        # which is what the worker costs the machine.
         "targets": {"send_seconds": TARGET_SECONDS,
                     "send_met": sent == reminders and send_seconds < TARGET_SECONDS,
-                    "peak_rss_mib": TARGET_RSS_MIB, "rss_met": peak_total < TARGET_RSS_MIB},
+                    "plan_and_send_seconds": round(planning_seconds + send_seconds, 1),
+                    "memory_mb": TARGET_MEMORY_MB,
+                    "peak_total_rss_mb": round(sampler.peak_total / MB, 1),
+                    "rss_met": sampler.peak_total / MB < TARGET_MEMORY_MB,
+                    "peak_total_pss_mb": round(sampler.peak_total_pss / MB, 1),
+                    "pss_met": sampler.peak_total_pss / MB < TARGET_MEMORY_MB},
     }
 
 
@@ -501,8 +511,10 @@ def summary(report: dict) -> str:
         f"  once      {check['sent_rows']:,} rows sent, {check['inbox_messages']:,} inbox messages, "
         f"{check['message_ids']:,} Message-IDs ({check['distinct_message_ids']:,} distinct) of "
         f"{check['expected']:,}: {'OK' if check['ok'] else 'FAILED'}",
-        f"  targets   sent in under {targets['send_seconds']} s: {met(targets['send_met'])}; "
-        f"worker peak RSS under {targets['peak_rss_mib']} MiB: {met(targets['rss_met'])}",
+        f"  targets   sent in under {targets['send_seconds']} s: {met(targets['send_met'])} "
+        f"(planned and sent in {targets['plan_and_send_seconds']:.0f} s); worker peak memory under "
+        f"{targets['memory_mb']} MB: summed RSS {targets['peak_total_rss_mb']:.0f} MB "
+        f"{met(targets['rss_met'])}, PSS {targets['peak_total_pss_mb']:.0f} MB {met(targets['pss_met'])}",
     ])
 
 

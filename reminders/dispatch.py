@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -59,11 +59,15 @@ def claim_due(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> list[int
         room = min(limit, IN_FLIGHT_LIMIT - in_flight)
         if room <= 0:
             return []
-        due = (Reminder.objects.select_for_update(skip_locked=True)
-               .filter(Q(state=State.PLANNED, send_at__lte=now)
-                       | Q(state=State.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT))
-               .order_by("send_at", "pk").values_list("pk", flat=True)[:room])
-        ids = list(due)
+        claimable = Reminder.objects.select_for_update(skip_locked=True).values_list("pk", flat=True)
+        # Two questions, each answered in its index's order so it stops after `room` rows (one
+        # OR-ed question would sort every due row, on each claim): claims that expired, the
+        # longest waiting first; then what is due, oldest first.
+        ids = list(claimable.filter(state=State.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+                   .order_by("claimed_at", "pk")[:room])
+        if len(ids) < room:
+            ids += claimable.filter(state=State.PLANNED, send_at__lte=now).order_by("send_at", "pk")[
+                :room - len(ids)]
         Reminder.objects.filter(pk__in=ids).update(state=State.SENDING, claimed_at=now,
                                                    attempts=F("attempts") + 1, updated_at=now)
     return ids

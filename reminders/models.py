@@ -132,9 +132,10 @@ class Reminder(models.Model):
         ]
         indexes = [
             # The dispatcher's question: what is due now?
-            models.Index(fields=["send_at"], condition=Q(state="planned"), name="reminder_due"),
+            models.Index(fields=["send_at", "id"], condition=Q(state="planned"), name="reminder_due"),
             # ... and which claims are in flight, or have expired?
-            models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="reminder_in_flight"),
+            models.Index(fields=["claimed_at", "id"], condition=Q(state="sending"),
+                         name="reminder_in_flight"),
             models.Index(fields=["table", "-send_at"], name="reminder_table_log"),
         ]
 
