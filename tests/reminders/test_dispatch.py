@@ -115,24 +115,30 @@ def test_a_failure_is_retried_later_then_marked_failed(table, citizen, settings)
     assert dispatch.retry_failed(table) == 1
 
 
+def _twice_at_once(deliver) -> list:
+    """What `deliver()` returned in each of two threads run at once, each on its own connection."""
+    results = []
+
+    def run():
+        try:
+            results.append(deliver())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_same_batch_delivered_twice_at_once_sends_each_reminder_once(table, citizen, official):
     session = schedule_session(table)
     now = at_send_time(Reminder.objects.filter(session=session, occurrence="168h").first())
     ids = dispatch.claim_due(now=now)
-    results = []
-
-    def deliver():
-        try:
-            results.append([dispatch.send_one(pk, now=now) for pk in ids])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = _twice_at_once(lambda: [dispatch.send_one(pk, now=now) for pk in ids])
     assert Reminder.objects.filter(pk__in=ids, state=State.SENT).count() == len(ids)
     assert InboxMessage.objects.filter(reminder__in=ids).count() == len(ids)
     assert sorted(len(m.to) for m in mail.outbox) == [1] * len(ids)
@@ -219,22 +225,14 @@ def test_the_same_batch_read_by_two_deliveries_at_once_sends_each_reminder_once(
     session = schedule_session(table)
     now = at_send_time(Reminder.objects.filter(session=session, occurrence="168h").first())
     ids = dispatch.claim_due(now=now)
-    results = []
     both_have_read = threading.Barrier(2)
 
     def deliver():
-        try:
-            with dispatch.Batch(ids) as batch:
-                both_have_read.wait()
-                results.append([dispatch.send_one(pk, now=now, batch=batch) for pk in ids])
-        finally:
-            connection.close()
+        with dispatch.Batch(ids) as batch:
+            both_have_read.wait()
+            return [dispatch.send_one(pk, now=now, batch=batch) for pk in ids]
 
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = _twice_at_once(deliver)
     assert Reminder.objects.filter(pk__in=ids, state=State.SENT).count() == len(ids)
     assert InboxMessage.objects.filter(reminder__in=ids).count() == len(ids)
     assert len(mail.outbox) == len(ids)
