@@ -18,11 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def subcommittee(table):
-    return table.subcommittees.order_by("pk")[0]
-
-
-@pytest.fixture
 def institution(table):
     return InstitutionFactory(table=table, name="Fiscalía General del Estado", acronym="FGE")
 

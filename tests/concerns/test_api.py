@@ -37,11 +37,6 @@ def ids(response) -> list[int]:
 
 
 @pytest.fixture
-def subcommittee(table):
-    return table.subcommittees.order_by("pk").first()
-
-
-@pytest.fixture
 def canary(table):
     """A reporter whose name and email must never reach anyone the rule refuses."""
     user = UserFactory(display_name=CANARY_NAME, email=CANARY_EMAIL)

@@ -47,11 +47,6 @@ def state(concern=None):
 
 
 @pytest.fixture
-def subcommittee(table):
-    return table.subcommittees.order_by("pk").first()
-
-
-@pytest.fixture
 def coordinator(table, subcommittee):
     person = make_member(table, Role.COORDINATOR).user
     subcommittee_set_coordinators(subcommittee=subcommittee, users=[person])

@@ -36,11 +36,6 @@ def english(client):
 
 
 @pytest.fixture
-def subcommittee(table):
-    return table.subcommittees.order_by("pk")[0]
-
-
-@pytest.fixture
 def coordinator(table, subcommittee):
     user = make_member(table, Role.COORDINATOR).user
     subcommittee_set_coordinators(subcommittee=subcommittee, users=[user])

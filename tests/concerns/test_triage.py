@@ -33,11 +33,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def subcommittee(table):
-    return table.subcommittees.order_by("pk")[0]
-
-
-@pytest.fixture
 def second_subcommittee(table):
     return table.subcommittees.order_by("pk")[1]
 
