@@ -17,7 +17,7 @@ from mesa.models import Role
 from reminders import dispatch
 from reminders.commitment_planner import at_local_clock, plan_commitment
 from reminders.models import InboxMessage, Kind, Reminder, ReminderSchedule, State
-from tests.commitments.factories import institution, official_of, record_agreement, record_commitment
+from tests.commitments.factories import official_of, record_agreement, record_commitment
 from tests.meetings.factories import held_session, secretariat_of
 from tests.mesa.factories import make_member
 
@@ -25,16 +25,6 @@ pytestmark = pytest.mark.django_db
 
 UTC = ZoneInfo("UTC")
 JUAREZ = ZoneInfo("America/Ciudad_Juarez")
-
-
-@pytest.fixture
-def fge(table):
-    return institution(table, "Fiscalía General del Estado")
-
-
-@pytest.fixture
-def fiscal(fge):
-    return official_of(fge)
 
 
 def commit(table, fge, officials, **extra):

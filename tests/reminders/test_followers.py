@@ -15,8 +15,6 @@ from concerns.models import Status, Visibility
 from reminders import dispatch, followers
 from reminders.models import InboxMessage, Kind, NotificationPreferences, Reminder, State
 from tests.commitments.factories import (
-    institution,
-    official_of,
     post_update,
     record_agreement,
     record_commitment,
@@ -27,16 +25,6 @@ from tests.mesa.factories import make_member
 pytestmark = pytest.mark.django_db
 
 JUAREZ = ZoneInfo("America/Ciudad_Juarez")
-
-
-@pytest.fixture
-def fge(table):
-    return institution(table, "Fiscalía General del Estado")
-
-
-@pytest.fixture
-def fiscal(fge):
-    return official_of(fge)
 
 
 @pytest.fixture
