@@ -80,18 +80,13 @@ def message_id(reminder: Reminder) -> str:
 
 
 def _still_meaningful(reminder: Reminder, now: datetime) -> bool:
-    from mesa.models import Membership
-
+    """`reminder` as read by _with_send_data (with `is_member`)."""
     if not reminder.recipient.is_active:
         return False
     if reminder.kind in (Kind.FOLLOW_UPDATE, Kind.FOLLOW_DIGEST):
         # Followers need not be members (a public concern has followers from anywhere).
         return followers.may_still_see(reminder)
-    is_member = getattr(reminder, "is_member", None)  # read with the row's lock, by send_one
-    if is_member is None:
-        is_member = Membership.objects.active().filter(table=reminder.table_id,
-                                                       user=reminder.recipient_id).exists()
-    if not is_member:
+    if not reminder.is_member:
         return False
     if reminder.kind == Kind.SESSION:
         session = reminder.session
