@@ -60,13 +60,14 @@ class ReminderSchedule(models.Model):
     table = models.OneToOneField(Table, on_delete=models.CASCADE, related_name="reminder_schedule")
     session_hours_before = ArrayField(
         models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(60 * 24)]),
-        default=list, size=5, verbose_name=_("hours before a session"),
+        default=list, blank=True, size=5, verbose_name=_("hours before a session"),
         help_text=_("Counted on the table's clock: 24 hours before an 18:00 session is 18:00 the "
-                    "day before."),
+                    "day before. Empty: 168 and 24."),
     )
     commitment_days_before = ArrayField(
         models.PositiveIntegerField(validators=[MaxValueValidator(90)]),
-        default=list, size=5, verbose_name=_("days before a commitment's due date"),
+        default=list, blank=True, size=5, verbose_name=_("days before a commitment's due date"),
+        help_text=_("Empty: 7, 1 and 0 (the due date)."),
     )
     overdue_every_days = models.PositiveSmallIntegerField(
         _("days between reminders while a commitment is overdue"), default=DEFAULT_OVERDUE_EVERY_DAYS,

@@ -85,8 +85,11 @@ def plan_session(session, now: datetime | None = None) -> None:
         return
     recipients = session_recipient_ids(session)
     ours = Reminder.objects.filter(session=session)
-    # Someone no longer expected (their institution no longer invited, they left the table).
+    # Someone no longer expected (their institution no longer invited, they left the table), or
+    # an offset the table no longer uses.
     ours.filter(state=State.PLANNED).exclude(recipient__in=recipients).update(
+        state=State.CANCELLED, updated_at=now)
+    ours.filter(state=State.PLANNED).exclude(occurrence__in=[f"{hours}h" for hours in offsets]).update(
         state=State.CANCELLED, updated_at=now)
     send_at = {hours: wall_clock_earlier(session.starts_at, table.zone, timedelta(hours=hours))
                for hours in offsets}

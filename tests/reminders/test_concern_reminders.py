@@ -158,6 +158,18 @@ def test_the_tables_schedule_sets_the_working_days(table, concern, secretariat, 
     assert row.send_at == datetime(2026, 9, 21, 15, tzinfo=UTC)  # daylight time, UTC-6
 
 
+def test_changing_the_tables_working_days_moves_what_waits(table, concern, secretariat, fiscal, fge):
+    from reminders.services import schedule_save
+
+    accepted_and_assigned(concern, secretariat, [fge])
+    assert rows(concern, recipient=fiscal).get().send_at == FIRST
+    schedule_save(schedule=ReminderSchedule(table=table, unanswered_working_days=5),
+                  now=ACCEPTED + timedelta(hours=1))
+    # Five working days after Thursday 10 December: Thursday 17 December, 09:00.
+    assert planned(concern)[fiscal.pk] == ("unanswered-1", datetime(2026, 12, 17, 9, tzinfo=JUAREZ))
+    assert rows(concern, recipient=fiscal).count() == 1
+
+
 def test_recipients_are_the_assigned_institutions_verified_officials_and_the_subcommittees_coordinators(
         table, concern, secretariat, fiscal, coordinator, fge, reporter, citizen, subcommittee):
     unverified = make_member(table, Role.OFFICIAL, institution=fge, verified=False).user
