@@ -1,6 +1,6 @@
 """A table that changes its reminder offsets has what is still to come re-planned by them:
 planned rows of an offset it no longer uses are cancelled, new offsets are planned, and what
-was sent stays sent. The secretariat changes them in the admin."""
+was sent stays sent. Platform staff change them in the admin."""
 
 from datetime import timedelta
 
