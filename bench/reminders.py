@@ -266,6 +266,8 @@ class MemorySampler(threading.Thread):
                 memory = process.memory_full_info() if slow else process.memory_info()
             except psutil.Error:
                 continue
+            if not memory.rss:  # a process that has just ended
+                continue
             name = "main" if process.pid == self.pid else f"child {process.pid}"
             self.peaks[name] = max(self.peaks.get(name, 0), memory.rss)
             total += memory.rss

@@ -7,21 +7,27 @@
   rows. A row left "sending" by a worker that died is claimed again after
   CLAIM_TIMEOUT; no more than IN_FLIGHT_LIMIT rows wait claimed, so none
   waits that long in the queue.
-- `send_one` locks the row again (SKIP LOCKED: a second delivery of the same
-  task passes it by), checks it is still meaningful, renders it in the
-  recipient's language with the table's times, delivers it by the channels the
-  person wants for its kind (reminders.channels: the in-app inbox, email), and
-  marks it sent, all in one transaction: the inbox message and the "sent" mark
-  commit together or not at all.
-- The one window left: the email has left but the worker dies before the
-  commit. The row is then claimed again after CLAIM_TIMEOUT and the email goes
-  out a second time, with the same deterministic Message-ID, so mail software
-  can recognise the duplicate. Nothing else can send twice.
+- `send_batch` (a task's batch) sends the rows a chunk per transaction (at
+  most MESA_REMINDER_COMMIT_ROWS rows, and no more than
+  MESA_REMINDER_COMMIT_SECONDS of sending): it locks them again (SKIP LOCKED:
+  a second delivery of the same task passes them by), checks each is still
+  meaningful, renders it in the recipient's language with the table's times,
+  delivers it by the channels outside the database the person wants for its
+  kind (reminders.channels: email), then writes the transactional channels'
+  part (the inbox messages) and marks the chunk sent: the inbox messages and
+  the "sent" marks commit together or not at all.
+- The one window left: emails have left but the worker dies before its
+  chunk's commit. Those rows are claimed again after CLAIM_TIMEOUT and their
+  emails go out a second time, with the same deterministic Message-ID, so mail
+  software can recognise the duplicate: at most MESA_REMINDER_COMMIT_ROWS
+  emails (1 when it is set to 1, at a cost in speed). Nothing else can send twice.
 - A failure puts the row back to "planned" a few minutes later, up to
   MAX_ATTEMPTS, then "failed" (`manage.py retry_reminders` plans failed ones again).
 """
 
 import hashlib
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -48,15 +54,27 @@ RETRY_AFTER = timedelta(minutes=5)
 _CLAIM_LOCK = 7_301_001  # pg_advisory_xact_lock key: one dispatcher at a time weighs the room
 
 
-def claim_due(now: datetime | None = None, limit: int = CLAIM_LIMIT) -> list[int]:
+def claim_due(now: datetime | None = None, limit: int = CLAIM_LIMIT,
+              room_made: int | None = None) -> list[int]:
     """Mark due rows "sending" and return their ids (oldest first): up to `limit`, and no more
-    than leaves IN_FLIGHT_LIMIT rows claimed and unsent."""
+    than leaves IN_FLIGHT_LIMIT rows claimed and unsent. `room_made`: as many as a batch that
+    was just sent took off the rows in flight, so that the dispatcher need not count them (a
+    walk over every row claimed in the last CLAIM_TIMEOUT, after each batch)."""
     now = now or timezone.now()
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
-        in_flight = Reminder.objects.filter(state=State.SENDING, claimed_at__gte=now - CLAIM_TIMEOUT).count()
-        room = min(limit, IN_FLIGHT_LIMIT - in_flight)
+            if room_made is None:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
+            # The rows are read in their partial index's order, stopping after `room`, whatever
+            # the table's statistics say: while a large backlog goes out, they lag behind, and a
+            # bitmap scan would read and sort every due row, and every row that was.
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        if room_made is None:
+            in_flight = Reminder.objects.filter(state=State.SENDING,
+                                                claimed_at__gte=now - CLAIM_TIMEOUT).count()
+            room = min(limit, IN_FLIGHT_LIMIT - in_flight)
+        else:
+            room = min(limit, room_made)
         if room <= 0:
             return []
         claimable = Reminder.objects.select_for_update(skip_locked=True).values_list("pk", flat=True)
@@ -226,16 +244,18 @@ def _with_send_data(reminders, *, shared: bool = False):
     return reminders.prefetch_related(*about) if shared else reminders.select_related(*about)
 
 
-# Locks one claimed row for its send and reads what tells whether the batch's copy of it (and of
-# its session) is still current. Written out: it runs once per reminder, and compiling the
-# queryset each time cost more than running it.
+# Locks the claimed rows of a chunk for their send and reads their state (as it is once locked)
+# and what tells whether the batch's copy of each (and of its session) is still current. Written
+# out: it runs for every few reminders, and compiling the queryset each time cost more than
+# running it. By primary key only: a condition on the state would lead the planner to also read
+# the partial index of the rows being sent, thousands of entries while a backlog is sent.
 _LOCK_SQL = """
-    SELECT reminder.updated_at, session.updated_at
+    SELECT reminder.id, reminder.state, reminder.updated_at, session.updated_at
       FROM {reminder} reminder LEFT JOIN {session} session ON session.id = reminder.session_id
-     WHERE reminder.id = %s AND reminder.state = %s
+     WHERE reminder.id = ANY(%s)
        FOR UPDATE OF reminder SKIP LOCKED"""
 _MARK_SENT_SQL = """
-    UPDATE {reminder} SET state = %s, sent_at = %s, updated_at = %s, channels = %s WHERE id = %s"""
+    UPDATE {reminder} SET state = %s, sent_at = %s, updated_at = %s, channels = %s WHERE id = ANY(%s)"""
 
 
 def _sql(statement: str) -> str:
@@ -246,17 +266,21 @@ def _sql(statement: str) -> str:
 
 class Batch:
     """What the sends of one task share: the task's rows, read in one query before the first
-    send (each is still locked and checked on its own, see _lock); the text of what is the same
-    for everyone reminded of one thing (see _render); each session's .ics file; and one email
-    connection (one SMTP session for the batch, not one per message; reopened after a failure)."""
+    send (each is still locked and checked when its chunk is sent, see _lock); the text of what
+    is the same for everyone reminded of one thing (see _render); each session's .ics file, and
+    its MIME part; and one email connection (one SMTP session for the batch, not one per
+    message; reopened after a failure)."""
 
     def __init__(self, reminder_ids: list[int] | None = None):
         self.rows: dict[int, Reminder] = {}
         if reminder_ids:
+            # By primary key only (see _LOCK_SQL); a row no longer being sent is passed by there.
             self.rows = {reminder.pk: reminder for reminder in _with_send_data(
-                Reminder.objects.filter(pk__in=reminder_ids, state=State.SENDING), shared=True)}
+                Reminder.objects.filter(pk__in=reminder_ids).order_by(), shared=True)
+                if reminder.state == State.SENDING}
         self.texts: dict[tuple, tuple[str, str, str] | None] = {}
         self.calendars: dict[tuple, list] = {}
+        self.email_parts: dict[tuple, object] = {}  # see channels.EmailChannel._attachment
         self._email_connection = None
 
     @property
@@ -281,88 +305,173 @@ class Batch:
         self.reset_email_connection()
 
 
-def _lock(reminder_id: int, batch: Batch | None) -> Reminder | None:
-    """The claimed row, locked for this transaction (SKIP LOCKED: a second delivery of the same
-    task passes it by), with what sending reads; None if it is no longer ours to send. The
-    batch's copy serves when neither the row nor its session changed since it was read."""
-    known = batch.rows.get(reminder_id) if batch is not None else None
-    if known is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(_sql(_LOCK_SQL), [reminder_id, State.SENDING])
-            current = cursor.fetchone()
-        if current is None:  # sent, skipped, or being sent by another delivery of this task
-            return None
-        if current == (known.updated_at, known.session.updated_at if known.session_id else None):
-            return known
-    return (_with_send_data(Reminder.objects.select_for_update(skip_locked=True, of=("self",)))
-            # order_by(): by pk, not Meta's (send_at, pk), which costs more to compile than to run
-            .filter(pk=reminder_id, state=State.SENDING).order_by().first())
+def _lock(reminder_ids: list[int], batch: Batch | None) -> dict[int, Reminder]:
+    """Those of the claimed rows still ours to send, locked for this transaction (SKIP LOCKED: a
+    second delivery of the same task passes them by), with what sending reads. The batch's copy
+    of a row serves when neither the row nor its session changed since it was read."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(_LOCK_SQL), [list(reminder_ids)])
+        versions = {pk: (updated_at, session_updated_at)
+                    for pk, state, updated_at, session_updated_at in cursor if state == State.SENDING}
+    rows, changed = {}, []
+    for pk, version in versions.items():
+        known = batch.rows.get(pk) if batch is not None else None
+        if known is not None and version == (known.updated_at,
+                                             known.session.updated_at if known.session_id else None):
+            rows[pk] = known
+        else:
+            changed.append(pk)
+    if changed:
+        # order_by(): by pk, not Meta's (send_at, pk), which costs more to compile than to run
+        rows.update((reminder.pk, reminder) for reminder in
+                    _with_send_data(Reminder.objects.filter(pk__in=changed)).order_by())
+    return rows
 
 
 def _skip(reminder: Reminder, now: datetime, reason: str = "") -> str:
     reminder.state, reminder.updated_at, reminder.last_error = State.SKIPPED, now, reason
     reminder.save(update_fields=["state", "updated_at", "last_error"])
-    _plan_next(reminder, now)
     return State.SKIPPED
 
 
+@dataclass
+class _Delivered:
+    """A reminder that went by its channels outside the database; its transactional ones (the
+    inbox) are written, and it is marked sent, for the whole chunk at once (see _record)."""
+
+    reminder: Reminder
+    message: channels.Message
+    channels: list  # all it went by this time, in the configured order (the inbox first)
+
+    @property
+    def transactional(self) -> list:
+        return [channel for channel in self.channels if channel.transactional]
+
+    @property
+    def outside(self) -> list[str]:
+        return [channel.name for channel in self.channels if not channel.transactional]
+
+
+def send_batch(reminder_ids: list[int], now: datetime | None = None,
+               batch: Batch | None = None) -> dict[int, str | None]:
+    """Send claimed reminders, in order, a chunk per transaction (see _send_chunk); returns each
+    one's new state, None for one that was not ours to send. `batch` (see Batch) lets them share
+    what does not depend on the row."""
+    results: dict[int, str | None] = {}
+    pending = list(dict.fromkeys(reminder_ids))
+    rows_per_commit = max(1, settings.MESA_REMINDER_COMMIT_ROWS)
+    while pending:
+        done = _send_chunk(pending[:rows_per_commit], now or timezone.now(), batch)
+        results.update(done)
+        pending = pending[len(done):]
+    return results
+
+
 def send_one(reminder_id: int, now: datetime | None = None, batch: Batch | None = None) -> str | None:
-    """Send one claimed reminder; returns its new state, or None if it was not ours to send.
-    `batch` (see Batch) lets the reminders of one task share what does not depend on the row."""
-    now = now or timezone.now()
+    """Send one claimed reminder; returns its new state, or None if it was not ours to send."""
+    return _send_chunk([reminder_id], now or timezone.now(), batch)[reminder_id]
+
+
+def _send_chunk(reminder_ids: list[int], now: datetime, batch: Batch | None) -> dict[int, str | None]:
+    """Send the first of `reminder_ids` (all of them, unless that takes more than
+    MESA_REMINDER_COMMIT_SECONDS) in one transaction: lock them, deliver each by the channels
+    outside the database (email) as the person wants, then write what the transactional channels
+    deliver (the inbox) and mark them sent, together. Returns the state of each one handled,
+    in order; the rest are left claimed, for the next chunk.
+
+    Committing a few rows at a time, not each on its own, is what lets a worker send hundreds a
+    second; its cost is the window: if the worker dies before the commit, what it emailed since
+    the last one goes out again (same Message-ID), at most MESA_REMINDER_COMMIT_ROWS emails."""
+    deadline = time.monotonic() + settings.MESA_REMINDER_COMMIT_SECONDS
+    results: dict[int, str | None] = {}
     with transaction.atomic():
-        reminder = _lock(reminder_id, batch)
-        if reminder is None:  # sent, skipped, or being sent by another delivery of this task
-            return None
-        if not _still_meaningful(reminder, now):
-            return _skip(reminder, now)
-        preferences = preferences_of(reminder.recipient)
-        wanted = [channel for channel in channels.configured()
-                  if channel.name not in reminder.channels and channel.reaches(reminder.recipient)
-                  and preferences.wants(reminder.kind, channel.name)]
-        if not wanted and not reminder.channels:
-            return _skip(reminder, now, "The person turned off every channel for this kind.")
-        reminder.updated_at = now
-        delivered = []
-        try:
-            # A savepoint: what the transactional channels (the inbox) wrote stays only if the
-            # other channels delivered too.
-            with transaction.atomic():
-                rendered = _render(reminder, batch)
-                if rendered is None:
-                    raise _NothingToSay
-                subject, body, url = rendered
-                message = channels.Message(reminder=reminder, subject=subject, body=body, url=url,
-                                           message_id=message_id(reminder), at=now,
-                                           attachments=_attachments(reminder, batch), batch=batch)
-                for channel in wanted:
+        rows = _lock(reminder_ids, batch)
+        delivered: list[_Delivered] = []
+        for pk in reminder_ids:
+            if results and time.monotonic() >= deadline:
+                break
+            reminder = rows.get(pk)
+            results[pk] = None if reminder is None else _deliver(reminder, now, batch, delivered)
+        _record(delivered, now, results)
+        # What comes next for a commitment or concern, once its reminder is done with: in the
+        # order of their ids, so two chunks never lock two of them in opposite orders.
+        done = [rows[pk] for pk, state in results.items()
+                if state in (State.SENT, State.SKIPPED, State.FAILED)]
+        for reminder in sorted(done, key=lambda r: (r.commitment_id or 0, r.concern_id or 0)):
+            _plan_next(reminder, now)
+    return results
+
+
+def _deliver(reminder: Reminder, now: datetime, batch: Batch | None, delivered: list[_Delivered]) -> str:
+    """Check that `reminder` still means something, render it and deliver it by the channels
+    outside the database it wants; the transactional ones wait in `delivered` for _record.
+    Returns its new state (sent, for now, when it joined `delivered`)."""
+    if not _still_meaningful(reminder, now):
+        return _skip(reminder, now)
+    preferences = preferences_of(reminder.recipient)
+    wanted = [channel for channel in channels.configured()
+              if channel.name not in reminder.channels and channel.reaches(reminder.recipient)
+              and preferences.wants(reminder.kind, channel.name)]
+    if not wanted and not reminder.channels:
+        return _skip(reminder, now, "The person turned off every channel for this kind.")
+    reminder.updated_at = now
+    went_by = []
+    try:
+        rendered = _render(reminder, batch)
+        if rendered is not None:
+            subject, body, url = rendered
+            message = channels.Message(reminder=reminder, subject=subject, body=body, url=url,
+                                       message_id=message_id(reminder), at=now,
+                                       attachments=_attachments(reminder, batch), batch=batch)
+            for channel in wanted:
+                if not channel.transactional:
                     channel.deliver(message)
-                    delivered.append(channel)
-        except _NothingToSay:
-            return _skip(reminder, now, "Nothing left to say.")
-        except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-            if batch is not None:
-                batch.reset_email_connection()
-            # The channels outside the transaction that delivered will not deliver again.
-            reminder.channels += [channel.name for channel in delivered if not channel.transactional]
-            _fail(reminder, error, now)
-            if reminder.state == State.FAILED:
-                _plan_next(reminder, now)
-            return reminder.state
-        reminder.channels += [channel.name for channel in delivered]
+                    went_by.append(channel.name)
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        if batch is not None:
+            batch.reset_email_connection()
+        # The channels that delivered will not deliver again.
+        reminder.channels += went_by
+        return _fail(reminder, error, now)
+    if rendered is None:
+        return _skip(reminder, now, "Nothing left to say.")
+    delivered.append(_Delivered(reminder, message, wanted))
+    return State.SENT
+
+
+def _record(delivered: list[_Delivered], now: datetime, results: dict[int, str | None]) -> None:
+    """Write what the transactional channels deliver for `delivered` (an inbox message each) and
+    mark them sent, in a few statements for the whole chunk. Should that fail, each is put back
+    to be retried, with what the other channels already delivered on record so that they do not
+    deliver it again."""
+    if not delivered:
+        return
+    try:
+        with transaction.atomic():
+            for channel in channels.configured():
+                messages = [item.message for item in delivered if channel in item.transactional]
+                if messages:
+                    channel.deliver_all(messages)
+            by_channels: dict[tuple, list[int]] = {}
+            for item in delivered:
+                names = (*item.reminder.channels, *(channel.name for channel in item.channels))
+                by_channels.setdefault(names, []).append(item.reminder.pk)
+            with connection.cursor() as cursor:
+                for names, ids in by_channels.items():
+                    cursor.execute(_sql(_MARK_SENT_SQL), [State.SENT, now, now, list(names), ids])
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        for item in delivered:
+            item.reminder.channels += item.outside
+            results[item.reminder.pk] = _fail(item.reminder, error, now)
+        return
+    for item in delivered:
+        reminder = item.reminder
+        reminder.channels += [channel.name for channel in item.channels]
         reminder.state, reminder.sent_at = State.SENT, now
-        with connection.cursor() as cursor:
-            cursor.execute(_sql(_MARK_SENT_SQL), [State.SENT, now, now, reminder.channels, reminder.pk])
-        _plan_next(reminder, now)
-        return State.SENT
 
 
-class _NothingToSay(Exception):
-    pass
-
-
-def _fail(reminder: Reminder, error: Exception, now: datetime) -> None:
-    """Back to planned a little later, or failed for good after MAX_ATTEMPTS."""
+def _fail(reminder: Reminder, error: Exception, now: datetime) -> str:
+    """Back to planned a little later, or failed for good after MAX_ATTEMPTS; returns which."""
     reminder.last_error = f"{type(error).__name__}: {error}"[:2000]
     if reminder.attempts >= MAX_ATTEMPTS:
         reminder.state = State.FAILED
@@ -370,6 +479,7 @@ def _fail(reminder: Reminder, error: Exception, now: datetime) -> None:
         reminder.state, reminder.send_at = State.PLANNED, now + RETRY_AFTER * reminder.attempts
     reminder.updated_at = now
     reminder.save(update_fields=["state", "send_at", "last_error", "updated_at", "channels"])
+    return reminder.state
 
 
 def retry_failed(table=None, now: datetime | None = None) -> int:

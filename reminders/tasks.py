@@ -5,8 +5,8 @@ from celery import shared_task
 from reminders import dispatch
 
 
-def _claim_and_enqueue() -> int:
-    ids = dispatch.claim_due()
+def _claim_and_enqueue(room_made: int | None = None) -> int:
+    ids = dispatch.claim_due(room_made=room_made)
     for start in range(0, len(ids), dispatch.BATCH_SIZE):
         send_reminders_task.delay(ids[start:start + dispatch.BATCH_SIZE])
     return len(ids)
@@ -23,6 +23,7 @@ def send_reminders_task(reminder_ids: list[int]) -> int:
     """Send a batch; safe to run twice, or twice at once: each row is sent by one delivery only.
     Then claim what room the batch made, so a backlog keeps flowing between beat's ticks."""
     with dispatch.Batch(reminder_ids) as batch:
-        sent = sum(1 for pk in reminder_ids if dispatch.send_one(pk, batch=batch) == "sent")
-    _claim_and_enqueue()
-    return sent
+        states = dispatch.send_batch(reminder_ids, batch=batch)
+    # The rows this delivery took off the rows in flight (not those another one sent).
+    _claim_and_enqueue(room_made=sum(1 for state in states.values() if state is not None))
+    return sum(1 for state in states.values() if state == "sent")

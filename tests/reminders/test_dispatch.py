@@ -1,6 +1,7 @@
 """Planned reminders are sent exactly once: claimed by one dispatcher, sent by one delivery,
 in the recipient's language, to the inbox and by email, or skipped when no longer meaningful."""
 
+import email
 import threading
 from datetime import timedelta
 
@@ -34,7 +35,12 @@ def test_a_due_reminder_goes_to_the_inbox_and_by_email_once(table, citizen):
     sent = [m for m in mail.outbox if m.to == [citizen.email]]
     assert len(sent) == 1
     assert sent[0].extra_headers["Message-ID"] == dispatch.message_id(reminder)
-    assert sent[0].attachments[0][0].endswith(".ics")
+    written = email.message_from_bytes(sent[0].message().as_bytes())
+    assert [part.get_content_type() for part in written.walk()] == [
+        "multipart/mixed", "text/plain", "text/calendar"]
+    calendar = list(written.walk())[2]
+    assert calendar.get_filename() == f"{session.code}.ics"
+    assert b"BEGIN:VEVENT" in calendar.get_payload(decode=True)
     assert InboxMessage.objects.filter(user=citizen, reminder=reminder).count() == 1
 
 
@@ -153,13 +159,20 @@ def _members(table, n: int) -> list:
 
 def _send_batch(ids: list[int], now) -> list:
     with dispatch.Batch(ids) as batch:
-        return [dispatch.send_one(pk, now=now, batch=batch) for pk in ids]
+        states = dispatch.send_batch(ids, now=now, batch=batch)
+    return [states[pk] for pk in ids]
 
 
-def test_a_batch_reads_its_rows_once_and_sends_each_with_a_few_statements(table, citizen):
+def _chunks(queries) -> int:
+    """How many chunks (transactions) the captured statements sent: each locks its rows once."""
+    return sum("FOR UPDATE OF reminder SKIP LOCKED" in query["sql"] for query in queries)
+
+
+def test_a_batch_is_sent_with_a_few_statements_a_chunk_none_a_reminder(table, citizen, settings):
     from django.test.utils import CaptureQueriesContext
 
-    _members(table, 9)
+    settings.MESA_REMINDER_COMMIT_ROWS, settings.MESA_REMINDER_COMMIT_SECONDS = 20, 60
+    _members(table, 14)
     first, second = schedule_session(table, title="Primera"), schedule_session(table, title="Segunda")
     due = {s: list(Reminder.objects.filter(session=s, occurrence="168h").values_list("pk", flat=True))
            for s in (first, second)}
@@ -167,15 +180,38 @@ def test_a_batch_reads_its_rows_once_and_sends_each_with_a_few_statements(table,
     Reminder.objects.filter(pk__in=due[second]).update(send_at=now - timedelta(minutes=1))
     dispatch.claim_due(now=now)
     few, many = due[first][:3], due[second]
+    assert len(many) > 15
     with CaptureQueriesContext(connection) as for_few:
         assert set(_send_batch(few, now)) == {State.SENT}
     with CaptureQueriesContext(connection) as for_many:
         assert set(_send_batch(many, now)) == {State.SENT}
-    # Each reminder: lock, savepoint, inbox, release, mark sent; and its own transaction, which
-    # inside the test's is a savepoint and its release. Once a batch: its rows, their table,
-    # session and its table, the session's agenda and its calendar.
-    assert (len(for_many) - len(for_few)) / (len(many) - len(few)) == 7
-    assert len(for_few) - 7 * len(few) <= 6
+    # Once a batch: its rows, their table, session and its table, the session's agenda and its
+    # calendar. Once a chunk: its transaction (inside the test's, a savepoint and its release),
+    # the lock, a savepoint for what is written, the people's rows locked in order, the inbox
+    # messages with their unread counts, the "sent" marks, the savepoint's release.
+    assert _chunks(for_few) == _chunks(for_many) == 1
+    assert len(for_many) == len(for_few) <= 14
+    assert InboxMessage.objects.filter(reminder__in=many).count() == len(many)
+
+
+def test_a_chunk_holds_at_most_the_rows_and_the_seconds_set(table, citizen, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    _members(table, 6)
+    session = schedule_session(table)
+    ids = list(Reminder.objects.filter(session=session, occurrence="168h").values_list("pk", flat=True))
+    now = at_send_time(Reminder.objects.get(pk=ids[0]))
+    dispatch.claim_due(now=now)
+    settings.MESA_REMINDER_COMMIT_ROWS, settings.MESA_REMINDER_COMMIT_SECONDS = 3, 60
+    with CaptureQueriesContext(connection) as by_rows:
+        assert set(_send_batch(ids[:7], now)) == {State.SENT}
+    assert _chunks(by_rows) == 3  # 3 + 3 + 1
+    settings.MESA_REMINDER_COMMIT_ROWS, settings.MESA_REMINDER_COMMIT_SECONDS = 100, 0
+    with CaptureQueriesContext(connection) as by_time:
+        assert set(_send_batch(ids[7:], now)) == {State.SENT}
+    assert _chunks(by_time) == len(ids[7:]) >= 1  # the time is up after each one
+    assert Reminder.objects.filter(pk__in=ids, state=State.SENT).count() == len(ids)
+    assert len(mail.outbox) == InboxMessage.objects.filter(reminder__in=ids).count() == len(ids)
 
 
 def test_each_person_is_greeted_by_name_in_a_text_otherwise_shared(table, citizen, official):
@@ -230,7 +266,7 @@ def test_the_same_batch_read_by_two_deliveries_at_once_sends_each_reminder_once(
     def deliver():
         with dispatch.Batch(ids) as batch:
             both_have_read.wait()
-            return [dispatch.send_one(pk, now=now, batch=batch) for pk in ids]
+            return list(dispatch.send_batch(ids, now=now, batch=batch).values())
 
     results = _twice_at_once(deliver)
     assert Reminder.objects.filter(pk__in=ids, state=State.SENT).count() == len(ids)
@@ -266,6 +302,24 @@ def test_each_batch_sent_claims_more_so_a_backlog_flows_between_beats_ticks(tabl
     assert tasks.dispatch_due_reminders_task() == 2  # one beat tick claims what the limit allows
     assert due.filter(state=State.SENT).count() == due.count() == 8  # the batches claimed the rest
     assert len(mail.outbox) == 8
+
+
+def test_a_batch_refills_the_room_it_made_and_a_second_delivery_of_it_none(table, citizen, monkeypatch):
+    from reminders import tasks
+
+    _members(table, 6)
+    session = schedule_session(table)
+    due = Reminder.objects.filter(session=session, occurrence="168h")
+    Reminder.objects.filter(pk__in=due).update(send_at=timezone.now() - timedelta(minutes=1))
+    monkeypatch.setattr(dispatch, "IN_FLIGHT_LIMIT", 2)
+    ids = dispatch.claim_due()
+    assert dispatch.claim_due() == []  # at the limit
+    assert len(dispatch.claim_due(room_made=2)) == 2  # a batch that took 2 off claims 2, uncounted
+    with dispatch.Batch(ids) as batch:
+        assert set(dispatch.send_batch(ids, batch=batch).values()) == {State.SENT}
+    assert tasks.send_reminders_task(ids) == 0  # delivered again: nothing of it left to send...
+    assert due.filter(state=State.SENDING).count() == 2  # ...and no room made, so none claimed
+    assert due.filter(state=State.PLANNED).count() == due.count() - 4
 
 
 def test_a_subject_longer_than_the_inbox_keeps_is_shortened_there(table, citizen):
