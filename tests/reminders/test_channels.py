@@ -34,6 +34,27 @@ class FlakySmsChannel(channels.Channel):
         SENT_BY_SMS.append(message.message_id)
 
 
+class BrokenLedgerChannel(channels.Channel):
+    """A transactional channel whose write fails in the database (as a full disk would)."""
+
+    name = "ledger"
+    label = "Ledger"
+    transactional = True
+    broken = True
+
+    def deliver(self, message: channels.Message) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / %s", [0 if BrokenLedgerChannel.broken else 1])
+
+
+@pytest.fixture
+def with_broken_ledger(settings):
+    settings.MESA_REMINDER_CHANNELS = [*channels.DEFAULT_CHANNELS, f"{__name__}.BrokenLedgerChannel"]
+    BrokenLedgerChannel.broken = True
+    yield
+    BrokenLedgerChannel.broken = True
+
+
 @pytest.fixture
 def with_sms(settings):
     settings.MESA_REMINDER_CHANNELS = [*channels.DEFAULT_CHANNELS, f"{__name__}.FlakySmsChannel"]
@@ -86,6 +107,28 @@ def test_a_failed_channel_is_retried_without_the_others_delivering_twice(table, 
     assert sorted(reminder.channels) == ["email", "inbox", "sms"]
     assert [m.to for m in mail.outbox].count([citizen.email]) == 1
     assert SENT_BY_SMS == [dispatch.message_id(reminder)]
+    assert InboxMessage.objects.filter(reminder=reminder).count() == 1
+
+
+def test_a_database_write_that_fails_after_the_email_left_is_retried_without_the_email(
+        table, citizen, official, with_broken_ledger):
+    reminder, now = due_reminder(table, citizen)
+    other = Reminder.objects.get(session=reminder.session, recipient=official, occurrence="24h")
+    assert other.state == State.SENDING  # claimed with it
+    with dispatch.Batch([reminder.pk, other.pk]) as batch:
+        states = dispatch.send_batch([reminder.pk, other.pk], now=now, batch=batch)
+    assert states == {reminder.pk: State.PLANNED, other.pk: State.PLANNED}  # retried later
+    reminder.refresh_from_db()
+    assert reminder.channels == ["email"]  # it left; the chunk's inbox messages rolled back
+    assert "division by zero" in reminder.last_error
+    assert not InboxMessage.objects.filter(reminder__in=[reminder, other]).exists()
+    BrokenLedgerChannel.broken = False
+    later = reminder.send_at + timedelta(seconds=1)
+    assert reminder.pk in dispatch.claim_due(now=later)
+    assert dispatch.send_one(reminder.pk, now=later) == State.SENT
+    reminder.refresh_from_db()
+    assert sorted(reminder.channels) == ["email", "inbox", "ledger"]
+    assert [m.to for m in mail.outbox].count([citizen.email]) == 1
     assert InboxMessage.objects.filter(reminder=reminder).count() == 1
 
 
