@@ -17,10 +17,11 @@
   part (the inbox messages) and marks the chunk sent: the inbox messages and
   the "sent" marks commit together or not at all.
 - The one window left: emails have left but the worker dies before its
-  chunk's commit. Those rows are claimed again after CLAIM_TIMEOUT and their
-  emails go out a second time, with the same deterministic Message-ID, so mail
-  software can recognise the duplicate: at most MESA_REMINDER_COMMIT_ROWS
-  emails (1 when it is set to 1, at a cost in speed). Nothing else can send twice.
+  chunk's commit (or the database fails that transaction). Those rows are
+  claimed again after CLAIM_TIMEOUT and their emails go out a second time, with
+  the same deterministic Message-IDs, so mail software can recognise the
+  duplicates: at most MESA_REMINDER_COMMIT_ROWS emails (1 when it is set to 1,
+  at a cost in speed). Nothing else can send twice.
 - A failure puts the row back to "planned" a few minutes later, up to
   MAX_ATTEMPTS, then "failed" (`manage.py retry_reminders` plans failed ones again).
 """
@@ -380,8 +381,10 @@ def _send_chunk(reminder_ids: list[int], now: datetime, batch: Batch | None) -> 
     in order; the rest are left claimed, for the next chunk.
 
     Committing a few rows at a time, not each on its own, is what lets a worker send hundreds a
-    second; its cost is the window: if the worker dies before the commit, what it emailed since
-    the last one goes out again (same Message-ID), at most MESA_REMINDER_COMMIT_ROWS emails."""
+    second; its cost is the window: if the worker dies before the commit (or the database fails
+    the transaction), what it emailed since the last one goes out again (same Message-IDs), at
+    most MESA_REMINDER_COMMIT_ROWS emails. A channel that fails, or a transactional channel's
+    write, costs only its own reminders a retry (see _deliver and _record)."""
     deadline = time.monotonic() + settings.MESA_REMINDER_COMMIT_SECONDS
     results: dict[int, str | None] = {}
     with transaction.atomic():
