@@ -237,8 +237,8 @@ class Worker:
 class MemorySampler(threading.Thread):
     """Peak RSS of a process and of each of its descendants, and peak RSS and PSS of their sum
     (the sum of RSS counts the pages a forked child shares with its parent in both; PSS splits
-    them). RSS is read every `interval`; the list of children and PSS (which costs the kernel a
-    walk of every mapping, a few ms a process) every `slow_every` samples."""
+    them). The processes and their RSS are read every `interval`; PSS (which costs the kernel a
+    walk of every mapping, a few ms a process) every `slow_every` samples, and once at the end."""
 
     def __init__(self, pid: int, interval: float = 0.2, slow_every: int = 5):
         super().__init__(daemon=True)
@@ -249,19 +249,17 @@ class MemorySampler(threading.Thread):
         self.peak_total = 0
         self.peak_total_pss = 0
         self.samples = 0
-        self._processes: list[psutil.Process] = []
         self._stop_event = threading.Event()
 
-    def sample(self) -> None:
-        slow = self.samples % self.slow_every == 0
-        if slow:
-            try:
-                main = psutil.Process(self.pid)
-                self._processes = [main, *main.children(recursive=True)]
-            except psutil.Error:
-                return
+    def sample(self, slow: bool | None = None) -> None:
+        slow = self.samples % self.slow_every == 0 if slow is None else slow
+        try:
+            main = psutil.Process(self.pid)
+            processes = [main, *main.children(recursive=True)]
+        except psutil.Error:
+            return
         total = total_pss = 0
-        for process in self._processes:
+        for process in processes:
             try:
                 memory = process.memory_full_info() if slow else process.memory_info()
             except psutil.Error:
@@ -284,6 +282,7 @@ class MemorySampler(threading.Thread):
     def stop(self) -> None:
         self._stop_event.set()
         self.join()
+        self.sample(slow=True)  # the last word, so that a short run sees every process once
 
 
 # --- Sending and checking -----------------------------------------------------------------------
