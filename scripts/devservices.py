@@ -212,7 +212,8 @@ def stop_processes(processes: list[subprocess.Popen]) -> None:
 
 def run() -> int:
     port = os.environ.get("PORT", "8000")
-    env_defaults = {"DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1"}
+    # Links in mail point at this server, whatever its port.
+    env_defaults = {"DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1", "MESA_BASE_URL": f"http://127.0.0.1:{port}"}
 
     def on_stop_signal(signum, frame):
         raise KeyboardInterrupt
