@@ -396,11 +396,13 @@ def _send_chunk(reminder_ids: list[int], now: datetime, batch: Batch | None) -> 
             reminder = rows.get(pk)
             results[pk] = None if reminder is None else _deliver(reminder, now, batch, delivered)
         _record(delivered, now, results)
-        # What comes next for a commitment or concern, once its reminder is done with: in the
-        # order of their ids, so two chunks never lock two of them in opposite orders.
+        # What comes next for a commitment or concern, once its reminder is done with: the
+        # commitments, then the concerns, each in the order of their ids (as schedule_save locks
+        # them), so that no two transactions lock two of them in opposite orders.
         done = [rows[pk] for pk, state in results.items()
                 if state in (State.SENT, State.SKIPPED, State.FAILED)]
-        for reminder in sorted(done, key=lambda r: (r.commitment_id or 0, r.concern_id or 0)):
+        for reminder in sorted(done, key=lambda r: (r.commitment_id is None, r.commitment_id or 0,
+                                                    r.concern_id or 0)):
             _plan_next(reminder, now)
     return results
 

@@ -51,16 +51,17 @@ def schedule_save(*, schedule: ReminderSchedule, now: datetime | None = None) ->
                 .select_related("table", "subcommittee"))
     for session in sessions:
         planner.plan_session(session, now)
-    # Locked, as their own services lock them before planning.
+    # Locked, as their own services lock them before planning; in the order of their ids, as the
+    # dispatcher locks them, so that the two never wait for each other in a circle.
     commitments = (Commitment.objects.select_for_update(of=("self",))
                    .filter(table=table, status__in=CommitmentStatus.pending())
-                   .select_related("table", "agreement__session"))
+                   .select_related("table", "agreement__session").order_by("pk"))
     for commitment in commitments:
         commitment_planner.plan_commitment(commitment, now)
     concerns = (Concern.objects.select_for_update(of=("self",))
                 .filter(table=table, status__in=[Status.ACCEPTED, Status.IN_PROGRESS],
                         first_answer_at__isnull=True, hidden_at__isnull=True, duplicate_of__isnull=True)
-                .select_related("table", "subcommittee"))
+                .select_related("table", "subcommittee").order_by("pk"))
     for concern in concerns:
         concern_planner.plan_concern(concern, now)
     return schedule
