@@ -7,12 +7,13 @@ person's guardian groups are brought in step in the same transaction.
 from datetime import timedelta
 from functools import partial
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
+from guardian.models import GroupObjectPermission
 
 from accounts.models import User
 from mesa import permissions
@@ -78,10 +79,22 @@ def table_prepare(*, table: Table) -> None:
     from indicators.services import indicators_create_defaults
     from subcommittees.services import subcommittees_create_standing
 
-    for kind, codenames in permissions.GROUP_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=permissions.group_name(table, kind))
-        for codename in codenames:
-            assign_perm(f"mesa.{codename}", group, table)
+    groups = _table_groups(table, create=True)
+    codenames = {codename for kind in groups for codename in permissions.GROUP_PERMISSIONS[kind]}
+    content_type = ContentType.objects.get_for_model(Table)
+    by_codename = {
+        perm.codename: perm
+        for perm in Permission.objects.filter(content_type=content_type, codename__in=codenames)
+    }
+    GroupObjectPermission.objects.bulk_create(
+        [
+            GroupObjectPermission(group=group, permission=by_codename[codename],
+                                  content_type=content_type, object_pk=str(table.pk))
+            for kind, group in groups.items()
+            for codename in permissions.GROUP_PERMISSIONS[kind]
+        ],
+        ignore_conflicts=True,
+    )
     subcommittees_create_standing(table=table)
     indicators_create_defaults(table=table)
 
@@ -114,17 +127,19 @@ def _record(membership: Membership, *, actor: User, action: str, from_role: str 
 def _sync_groups(membership: Membership) -> None:
     """Put the person in exactly the table groups their membership calls for."""
     wanted = permissions.role_group_kinds(membership)
-    groups = {
-        kind: Group.objects.get(name=permissions.group_name(membership.table, kind))
-        for kind in permissions.GROUP_PERMISSIONS
-    }
+    groups = _table_groups(membership.table)
     user = membership.user
-    for kind, group in groups.items():
-        if kind in wanted:
-            user.groups.add(group)
-        else:
-            user.groups.remove(group)
+    user.groups.add(*(group for kind, group in groups.items() if kind in wanted))
+    user.groups.remove(*(group for kind, group in groups.items() if kind not in wanted))
     permissions.forget_cached_permissions(user)
+
+
+def _table_groups(table: Table, *, create: bool = False) -> dict[str, Group]:
+    """The table's role groups by kind, in one query (created first where `create`)."""
+    names = {permissions.group_name(table, kind): kind for kind in permissions.GROUP_PERMISSIONS}
+    if create:
+        Group.objects.bulk_create([Group(name=name) for name in names], ignore_conflicts=True)
+    return {names[group.name]: group for group in Group.objects.filter(name__in=names)}
 
 
 def _clean_affiliation(*, table: Table, role: str, institution: Institution | None,

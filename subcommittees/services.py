@@ -27,31 +27,36 @@ def _in_both_languages(label) -> tuple[str, str]:
 RESERVED_SLUGS = frozenset({"new"})
 
 
-def _unique_slug(table: Table, text: str, *, exclude_pk: int | None = None) -> str:
+def _free_slug(text: str, taken: set[str]) -> str:
     base = slugify(text)[:50] or "subcommittee"
     slug, n = base, 2
-    taken = Subcommittee.objects.filter(table=table).exclude(pk=exclude_pk)
-    while slug in RESERVED_SLUGS or taken.filter(slug=slug).exists():
+    while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def _unique_slug(table: Table, text: str, *, exclude_pk: int | None = None) -> str:
+    taken = Subcommittee.objects.filter(table=table).exclude(pk=exclude_pk)
+    return _free_slug(text, set(taken.values_list("slug", flat=True)) | RESERVED_SLUGS)
 
 
 @transaction.atomic
 def subcommittees_create_standing(*, table: Table) -> list[Subcommittee]:
     """The five standing subcommittees; running it again creates nothing new."""
+    existing = Subcommittee.objects.filter(table=table)
+    themes_present = set(existing.exclude(standing_theme="").values_list("standing_theme", flat=True))
+    slugs_taken = set(existing.values_list("slug", flat=True)) | RESERVED_SLUGS
     created = []
     for theme in Subcommittee.Theme:
-        if Subcommittee.objects.filter(table=table, standing_theme=theme).exists():
+        if theme in themes_present:
             continue
         name_es, name_en = _in_both_languages(theme.label)
-        subcommittee = Subcommittee(
-            table=table, name_es=name_es, name_en=name_en, standing_theme=theme,
-            slug=_unique_slug(table, name_es if table.default_language == "es" else name_en),
-        )
-        subcommittee.full_clean()
-        subcommittee.save()
-        created.append(subcommittee)
-    return created
+        slug = _free_slug(name_es if table.default_language == "es" else name_en, slugs_taken)
+        slugs_taken.add(slug)
+        created.append(Subcommittee(table=table, name_es=name_es, name_en=name_en,
+                                    standing_theme=theme, slug=slug))
+    # Names and slugs are ours, checked by the table's constraints; one INSERT for all.
+    return Subcommittee.objects.bulk_create(created)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from mesa.celery import app as celery_app
 from mesa.models import Role
+from tests import database_template
 from tests.accounts.factories import UserFactory
 from tests.mesa.factories import TableFactory, make_member
 
@@ -37,6 +38,14 @@ def pytest_configure(config):
                     cursor.execute("SET session_replication_role = origin")
 
     TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Test databases are copies of one migrated template (tests/database_template.py)."""
+    template = database_template.name()
+    database_template.ensure(template)
+    settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = template
 
 
 @pytest.fixture(autouse=True)
@@ -80,9 +89,10 @@ def _redis_database(url: str, offset: int) -> str:
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _cache_database_per_worker(worker_id):
+def _cache_database_per_worker(request):
     """Under pytest-xdist each worker has its own test database (pytest-django) and, here, its
     own Redis database for the cache, so one worker's cache.clear() never empties another's."""
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
     if worker_id == "master":
         yield
         return

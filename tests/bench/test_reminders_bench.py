@@ -49,7 +49,9 @@ def test_a_small_run_sends_every_reminder_exactly_once_and_reports_it(tmp_path):
     assert report["sending"]["sent"] == 40 and report["sending"]["error"] is None
     assert report["sending"]["reminders_per_second"] > 0
     worker = report["worker"]
-    assert set(worker["peak_rss_mib"]) >= {"main"} and len(worker["peak_rss_mib"]) == 3  # main + 2 children
+    # main + the 2 pool children (a short-lived helper process at start-up may show up too)
+    assert "main" in worker["peak_rss_mib"]
+    assert sum(name.startswith("child ") for name in worker["peak_rss_mib"]) >= 2
     assert worker["peak_total_rss_mib"] >= worker["peak_total_pss_mib"] > 0
     assert ": OK" in bench.summary(report)
     json.dumps(report)

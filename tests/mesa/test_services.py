@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from guardian.models import GroupObjectPermission
 
 from accounts.models import User
 from mesa import permissions, services
@@ -60,6 +61,33 @@ def test_table_create_makes_groups_subcommittees_and_the_first_secretariat_membe
     assert (change.actor, change.action, change.to_role) == (founder, "joined", Role.SECRETARIAT)
     assert permissions.can_manage_members(fresh(founder), table)
     assert permissions.can_change_table(fresh(founder), table)
+
+
+def test_table_create_builds_groups_permissions_and_subcommittees_in_a_few_queries(
+        django_assert_max_num_queries):
+    founder = UserFactory()
+    with django_assert_max_num_queries(40):
+        table = services.table_create(name="Mesa", slug="mesa-q", city="X", time_zone="America/Mexico_City",
+                                      secretariat=founder)
+    assert {perm: set(GroupObjectPermission.objects.filter(object_pk=str(table.pk), permission__codename=perm)
+                      .values_list("group__name", flat=True))
+            for perm in ("view_table_content", "act_as_official", "manage_members")} == {
+        "view_table_content": {f"table:{table.pk}:member"},
+        "act_as_official": {f"table:{table.pk}:official"},
+        "manage_members": {f"table:{table.pk}:secretariat"},
+    }
+    assert sorted(Subcommittee.objects.filter(table=table).values_list("slug", flat=True)) == [
+        "acceso-a-la-justicia", "derechos-humanos", "indicadores-de-desempeno",
+        "respuesta-inmediata-a-amenazas", "robo-con-violencia"]
+
+
+def test_preparing_a_table_again_creates_nothing_new(table):
+    def counts():
+        return Group.objects.count(), GroupObjectPermission.objects.count(), Subcommittee.objects.count()
+
+    before = counts()
+    services.table_prepare(table=table)
+    assert counts() == before
 
 
 def test_table_create_refuses_an_unknown_time_zone_and_saves_nothing():
