@@ -4,12 +4,12 @@
 
 What is measured, and how:
 
-- Data. A database of its own, `mesa_bench` on DATABASE_URL's server (dropped, created and
-  migrated at the start, dropped at the end), and a queue of its own in Redis database 14 of
-  REDIS_URL's server (its keys deleted at the end): no dev or test data is touched. One table
-  (mesa.services.table_create) whose ReminderSchedule has a single offset (24 h), `--members`
-  people (bulk-created, half Spanish, half English) and N / members plenaries in the coming
-  weeks.
+- Data. A database of its own, `mesa_bench` on DATABASE_URL's server (dropped, copied from the
+  migrated template of bench/databases.py at the start, dropped at the end), and a queue of
+  its own in Redis database 14 of REDIS_URL's server (its keys deleted at the end): no dev or
+  test data is touched. One table (mesa.services.table_create) whose ReminderSchedule has a
+  single offset (24 h), `--members` people (bulk-created, half Spanish, half English) and
+  N / members plenaries in the coming weeks.
 - Planning. The plenaries are scheduled through meetings.services.session_schedule, which plans
   each one's reminders (reminders.planner.plan_session) in its transaction: "planned N in X s"
   times that loop, so it includes the rest of scheduling a session (a few queries each).
@@ -57,6 +57,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import psutil
+
+from bench import databases
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_PATH = ROOT / "var" / "bench" / "reminders.json"
@@ -109,8 +111,11 @@ def drop_database(database_url: str) -> None:
 
 
 def recreate_database(database_url: str) -> None:
+    """A fresh copy of the migrated template (bench/databases.py; built first if missing)."""
+    template = databases.ensure_migrated_template(database_url)
     drop_database(database_url)
-    _on_server(database_url, "CREATE DATABASE {}")
+    with databases.server(database_url) as server:
+        databases.create(server, urlsplit(database_url).path.strip("/"), template=template)
 
 
 # --- The data: one table, its members, its plenaries --------------------------------------------
@@ -561,15 +566,13 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_stop_signal)
     try:
-        say(f"database {args.database} (created anew, dropped at the end); Redis database {args.redis_db}")
+        say(f"database {args.database} (a copy of the migrated template, dropped at the end); "
+            f"Redis database {args.redis_db}")
         recreate_database(database_url)
         try:
             import django
-            from django.core.management import call_command
 
             django.setup()
-            say("migrating")
-            call_command("migrate", interactive=False, verbosity=0)
             with tempfile.TemporaryDirectory(prefix="mesa-bench-") as work_dir:
                 report = run_benchmark(reminders=args.reminders, members=args.members,
                                        database_url=database_url, redis_url=redis_url,

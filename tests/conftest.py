@@ -1,5 +1,6 @@
 """Shared fixtures: a table and one person per side of every permission rule."""
 
+import os
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
@@ -9,9 +10,9 @@ from django.test import override_settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from bench import databases
 from mesa.celery import app as celery_app
 from mesa.models import Role
-from tests import database_template
 from tests.accounts.factories import UserFactory
 from tests.mesa.factories import TableFactory, make_member
 
@@ -42,9 +43,8 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """Test databases are copies of one migrated template (tests/database_template.py)."""
-    template = database_template.name()
-    database_template.ensure(template)
+    """Test databases are copies of one migrated template (bench/databases.py)."""
+    template = databases.ensure_migrated_template(os.environ["DATABASE_URL"])
     settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = template
 
 
