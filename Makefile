@@ -31,11 +31,13 @@ test: venv
 coverage: venv
 	$(PY) scripts/devservices.py test -n $(PYTEST_WORKERS) --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
-## The reminders benchmark (issue 7): plan and send $(BENCH_REMINDERS) reminders through a real
-## worker; prints the rates and the worker's peak memory, and writes var/bench/reminders.json.
+## The benchmark (issue 9): a country-size data set ($(BENCH_SCALE) = 100 tables, 500,000 concerns;
+## seeded once and kept as a template), its pages under load against a bare baseline, and
+## $(BENCH_REMINDERS) reminders sent through a real worker. Writes bench/results/latest.md and .json.
+BENCH_SCALE ?= 1
 BENCH_REMINDERS ?= 100000
 bench: venv
-	$(PY) scripts/devservices.py bench --reminders $(BENCH_REMINDERS) $(BENCH_ARGS)
+	$(PY) scripts/devservices.py bench --scale $(BENCH_SCALE) --reminders $(BENCH_REMINDERS) $(BENCH_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .

@@ -92,9 +92,10 @@ class ConcernQuerySet(models.QuerySet):
         return self.order_by("-support_count", "-created_at", "-pk")
 
     def with_list_data(self):
-        return self.select_related("table", "subcommittee", "colonia", "reporter").prefetch_related(
-            "accused_institutions", "assigned_institutions"
-        )
+        # The search vector is the largest column and no page shows it.
+        return (self.defer("search_vector")
+                .select_related("table", "subcommittee", "colonia", "reporter")
+                .prefetch_related("accused_institutions", "assigned_institutions"))
 
 
 class RatingQuerySet(models.QuerySet):

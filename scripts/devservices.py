@@ -2,7 +2,7 @@
 
     python scripts/devservices.py run            # serve + Celery worker + beat
     python scripts/devservices.py test [ARGS]    # pytest ARGS against real services
-    python scripts/devservices.py bench [ARGS]   # python -m bench.reminders ARGS, the same way
+    python scripts/devservices.py bench [ARGS]   # python -m bench ARGS, the same way
 
 PostgreSQL: DATABASE_URL if set. Otherwise `run` starts an embedded server
 (the pgserver package, data kept in var/pgdata); `test` and `bench` use the
@@ -272,10 +272,10 @@ def test(pytest_args: list[str]) -> int:
 
 def bench(bench_args: list[str]) -> int:
     with Services(prefer_machine=True, database="mesa") as services:
-        # The benchmark makes its own database and Redis database on these servers.
+        # The benchmark makes its own databases and Redis databases on these servers.
         say(f"database server: {services.env['DATABASE_URL']}")
         say(f"redis server: {services.env['REDIS_URL']}")
-        process = subprocess.Popen([PYTHON, "-m", "bench.reminders", *bench_args], cwd=ROOT,
+        process = subprocess.Popen([PYTHON, "-m", "bench", *bench_args], cwd=ROOT,
                                    env=services.env)
         try:
             return process.wait()
