@@ -148,11 +148,10 @@ def concern_list(request, table_slug: str):
                              triage_view=triage_view)
     form.is_valid()  # filters that are not valid are left out (and their error is shown)
 
-    visible = Concern.objects.visible_to(user).filter(table=table)
     if triage_view and form.value("show") == "hidden":
-        concerns = visible.filter(hidden_at__isnull=False)
+        concerns = Concern.objects.visible_to(user).filter(table=table, hidden_at__isnull=False)
     else:
-        concerns = visible.listed()
+        concerns = Concern.objects.listed_at(user, table)
     if subcommittee := form.value("subcommittee"):
         concerns = concerns.filter(subcommittee=subcommittee)
     if colonia := form.value("colonia"):

@@ -136,3 +136,17 @@ def test_each_viewer_sees_exactly_what_the_rules_allow(client, world, visibility
         assert (TITLE in body) is sees_content, (surface, body[:300])
         assert (REPORTER_NAME in body) is sees_reporter, surface
         assert "canary-7q4@example.org" not in body, surface
+
+
+def test_a_tables_list_shows_each_viewer_exactly_the_visible_listed_concerns(world, other_table):
+    for visibility in Visibility:
+        _concern(world, visibility, consent=False)
+    hidden = _concern(world, Visibility.RESTRICTED, consent=False)
+    services.concern_hide(concern=hidden, actor=world["people"]["secretariat"], reason="spam")
+    raise_concern_with_code(other_table, reporter=world["reporter"],
+                            visibility=Visibility.RESTRICTED, title=TITLE)
+    table = world["table"]
+    for viewer, person in world["people"].items():
+        user = person or AnonymousUser()
+        expected = set(Concern.objects.visible_to(user).filter(table=table).listed())
+        assert set(Concern.objects.listed_at(user, table)) == expected, viewer
