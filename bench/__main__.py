@@ -1,6 +1,6 @@
 """`make bench`: can one 2-core machine serve every security table of a country? (issue 9)
 
-    python -m bench [--scale 1] [--reminders 100000] [--requests 400] [--concurrency 16]
+    python -m bench [--scale 1] [--reminders 100000] [--requests 100] [--concurrency 16]
 
 1. Seed. A template database of the country-size data set (`manage.py seed_bench --scale S`),
    built once per scale and per version of the migrations and the seeding code (its name
@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> dict:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = the country (100 tables)")
-    parser.add_argument("--requests", type=int, default=400, help="requests per measured run")
+    parser.add_argument("--requests", type=int, default=100, help="requests per measured run")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--pairs", type=int, default=3, help="baseline/page pairs per page")
     parser.add_argument("--reminders", type=int, default=100_000, help="0 skips the reminders run")
