@@ -7,7 +7,6 @@ import json
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from bench import load
@@ -15,6 +14,7 @@ from concerns import services as concern_services
 from meetings import services as meeting_services
 from mesa.models import Role
 from tests.accounts.factories import UserFactory
+from tests.bench.helpers import database_url
 from tests.concerns.factories import raise_concern
 from tests.indicators.factories import indicator, monthly, record
 from tests.meetings.factories import schedule_session, start_session
@@ -22,13 +22,6 @@ from tests.mesa.factories import InstitutionFactory, TableFactory, make_member
 
 PAGES = {"table", "concerns", "concerns-filtered", "concerns-search", "concern", "session", "dashboard",
          "indicator", "api-concerns"}
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (f"postgres://{db['USER']}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/"
-            f"{db['NAME']}")
 
 
 def bench_table():

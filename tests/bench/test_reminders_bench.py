@@ -6,17 +6,10 @@ import json
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from bench import reminders as bench
 from mesa.celery import app as celery_app
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (f"postgres://{db['USER']}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/"
-            f"{db['NAME']}")
+from tests.bench.helpers import database_url
 
 
 def test_the_bench_uses_its_own_database_and_redis_database_on_the_given_servers():

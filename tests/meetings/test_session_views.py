@@ -298,7 +298,8 @@ def test_a_session_that_ends_before_it_starts_is_refused(client, table, secretar
 
 def test_a_session_in_the_past_is_refused_on_its_start(client, table, secretariat):
     client.force_login(secretariat)
-    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    # The table's yesterday: in the first hours of a UTC day, UTC's yesterday is still today there.
+    yesterday = (timezone.localdate(timezone=table.zone) - timedelta(days=1)).isoformat()
     response = english(client).post(list_url(table, "session-create"), form_data(date=yesterday))
     assert response.status_code == 200
     assert response.context["form"].errors["starts_at"] == ["A session cannot be scheduled in the past."]
