@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import databases
+from bench import databases, missing_servers, stop_on_sigterm
 
 RESULTS_DIR = databases.ROOT / "bench" / "results"
 RUN_DATABASE = "mesa_bench_run"
@@ -87,7 +86,7 @@ def ensure_seed(server_url: str, scale: float, *, reseed: bool) -> tuple[str, di
         facts = {"scale": scale, "seed_seconds": round(seconds, 1),
                  "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"), "rows": row_counts(url)}
         with databases.server(server_url) as server:
-            databases.set_comment(server, f"{name}_building", json.dumps(facts))
+            databases.set_comment(server, databases.database_name(url), json.dumps(facts))
 
     built = databases.ensure_template(server_url, name, build, start_from=migrated,
                                       stale_prefix=f"{SEED_PREFIX}{scale_tag(scale)}_")
@@ -184,16 +183,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
-    if missing:
+    if missing := missing_servers():
         say(f"{' and '.join(missing)} must be set (make bench sets them)")
         return 2
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-
-    def on_stop_signal(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_stop_signal)
+    stop_on_sigterm()
     try:
         report = run(args)
     except KeyboardInterrupt:

@@ -32,6 +32,10 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
+def database_name(database_url: str) -> str:
+    return urlsplit(database_url).path.strip("/")
+
+
 def connect(database_url: str, *, database: str | None = None) -> psycopg.Connection:
     """An autocommit connection to `database_url` (or to `database` on its server)."""
     import environ

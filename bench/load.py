@@ -89,6 +89,7 @@ from pathlib import Path
 
 import psutil
 
+from bench import stop_on_sigterm
 from bench.reminders import BenchQueue, Worker, say, with_redis_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -715,11 +716,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-
-    def on_stop_signal(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_stop_signal)
+    stop_on_sigterm()
     try:
         with tempfile.TemporaryDirectory(prefix="mesa-load-") as work_dir:
             report = run_load(database_url=args.database_url, redis_url=args.redis_url,

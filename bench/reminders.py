@@ -58,7 +58,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import psutil
 
-from bench import databases
+from bench import databases, missing_servers, stop_on_sigterm
+from bench.databases import with_database
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_PATH = ROOT / "var" / "bench" / "reminders.json"
@@ -79,11 +80,6 @@ def say(message: str) -> None:
 # --- Where: a database and a Redis database of its own, on the given servers --------------------
 
 
-def with_database(url: str, name: str) -> str:
-    """DATABASE_URL's server, database `name` (postgres://user@host:port/name?options)."""
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
 def with_redis_db(url: str, db: int) -> str:
     """REDIS_URL's server, database `db` (redis://host:port/db or unix:///path?db=db)."""
     parts = urlsplit(url)
@@ -93,21 +89,9 @@ def with_redis_db(url: str, db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
-def _on_server(database_url: str, statement: str) -> None:
-    """`statement`, with the database's name quoted in for {}, on the server's `postgres` database."""
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    config = environ.Env.db_url_config(database_url)
-    params = {"dbname": "postgres", "user": config["USER"], "password": config["PASSWORD"],
-              "host": config["HOST"], "port": config["PORT"], **config.get("OPTIONS", {})}
-    with psycopg.connect(**{key: value for key, value in params.items() if value}, autocommit=True) as server:
-        server.execute(sql.SQL(statement).format(sql.Identifier(config["NAME"])))
-
-
 def drop_database(database_url: str) -> None:
-    _on_server(database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+    with databases.server(database_url) as server:
+        databases.drop(server, databases.database_name(database_url))
 
 
 def recreate_database(database_url: str) -> None:
@@ -115,7 +99,7 @@ def recreate_database(database_url: str) -> None:
     template = databases.ensure_migrated_template(database_url)
     drop_database(database_url)
     with databases.server(database_url) as server:
-        databases.create(server, urlsplit(database_url).path.strip("/"), template=template)
+        databases.create(server, databases.database_name(database_url), template=template)
 
 
 # --- The data: one table, its members, its plenaries --------------------------------------------
@@ -549,8 +533,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
-    if missing:
+    if missing := missing_servers():
         say(f"{' and '.join(missing)} must be set (make bench sets them)")
         return 2
     database_url = with_database(os.environ["DATABASE_URL"], args.database)
@@ -560,11 +543,7 @@ def main(argv: list[str] | None = None) -> int:
                       DJANGO_SETTINGS_MODULE="mesa.settings")
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.pop("CELERY_BROKER_URL", None)
-
-    def on_stop_signal(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_stop_signal)
+    stop_on_sigterm()
     try:
         say(f"database {args.database} (a copy of the migrated template, dropped at the end); "
             f"Redis database {args.redis_db}")
