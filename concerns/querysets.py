@@ -24,11 +24,8 @@ class ConcernQuerySet(models.QuerySet):
         Hidden, rejected and duplicate concerns: only the reporter, the
         coordinators of the concern's subcommittee and the table's secretariat.
         """
-        from guardian.shortcuts import get_objects_for_user
-
         from concerns.models import Visibility
-        from mesa.permissions import tables_for_user
-        from subcommittees.models import Subcommittee
+        from mesa.permissions import subcommittees_coordinated_by, tables_for_user
 
         listed = Q(hidden_at__isnull=True, duplicate_of__isnull=True,
                    status__in=self.model.listed_statuses())
@@ -38,15 +35,11 @@ class ConcernQuerySet(models.QuerySet):
             return self.filter(listed & public_at_public_table)
         member_of = tables_for_user(user, "mesa.view_table_content")
         secretariat_of = tables_for_user(user, "mesa.manage_subcommittees")
-        coordinated = get_objects_for_user(
-            user, "subcommittees.coordinate_subcommittee", klass=Subcommittee.objects.all(),
-            accept_global_perms=False,
-        )
         return self.filter(
             (listed & (public_at_public_table | Q(table__in=member_of)))
             | Q(reporter=user)
             | Q(table__in=secretariat_of)
-            | Q(subcommittee__in=coordinated)
+            | Q(subcommittee__in=subcommittees_coordinated_by(user))
         )
 
     def listed_at(self, user, table):

@@ -44,23 +44,16 @@ class SessionQuerySet(models.QuerySet):
 
 class ProposalQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from guardian.shortcuts import get_objects_for_user
-
-        from mesa.permissions import tables_for_user
-        from subcommittees.models import Subcommittee
+        from mesa.permissions import subcommittees_coordinated_by, tables_for_user
 
         submitted_at_public_table = ~Q(status="draft") & Q(table__is_public=True)
         if not user.is_authenticated:
             return self.filter(submitted_at_public_table)
-        coordinated = get_objects_for_user(
-            user, "subcommittees.coordinate_subcommittee", klass=Subcommittee.objects.all(),
-            accept_global_perms=False,
-        )
         return self.filter(
             submitted_at_public_table
             | (~Q(status="draft") & Q(table__in=_member_tables(user)))
             | Q(table__in=tables_for_user(user, "mesa.change_table"))
-            | Q(subcommittee__in=coordinated)
+            | Q(subcommittee__in=subcommittees_coordinated_by(user))
         )
 
     def with_list_data(self):

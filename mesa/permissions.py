@@ -5,9 +5,8 @@ to per-table groups (see `role_group_names`) when a membership starts,
 changes role, is verified or ends (mesa.services keeps the groups in step).
 Views, the API and templates all ask here; nothing else decides.
 
-A model-wide ("global") permission never opens every table: list filters
-always pass ``accept_global_perms=False``, and object checks go through
-guardian's ObjectPermissionChecker, which ignores global permissions.
+A model-wide ("global") permission never opens every table: only object
+permissions are read, once per person and request (`_object_permissions`).
 """
 
 from dataclasses import dataclass
@@ -15,8 +14,6 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import get_objects_for_user
 
 from mesa.models import Role, Table
 
@@ -49,15 +46,59 @@ def role_group_kinds(membership) -> set[str]:
     return kinds
 
 
-def permission_checker(user) -> ObjectPermissionChecker | None:
-    """One checker per user object, so a page asks the database once per table."""
+def prefetch_object_permissions(users) -> None:
+    """Load the object permissions of several people in one query (see `_object_permissions`)."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    from subcommittees.models import Subcommittee
+
+    people = {user.pk: user for user in users if user.is_authenticated and user.is_active}
+    if not people:
+        return
+    types = ContentType.objects.get_for_models(Table, Subcommittee).values()
+    fields = ("content_type_id", "object_pk", "permission__codename")
+    by_group = (GroupObjectPermission.objects.filter(group__user__in=people, content_type__in=types)
+                .values_list("group__user", *fields))
+    direct = (UserObjectPermission.objects.filter(user__in=people, content_type__in=types)
+              .values_list("user", *fields))
+    collected: dict[int, dict[tuple[int, int], set[str]]] = {pk: {} for pk in people}
+    for user_id, type_id, object_pk, codename in by_group.union(direct, all=True):
+        collected[user_id].setdefault((type_id, int(object_pk)), set()).add(codename)
+    for user_id, permissions in collected.items():
+        people[user_id]._mesa_object_perms = {key: frozenset(codenames)
+                                              for key, codenames in permissions.items()}
+
+
+def _object_permissions(user) -> dict[tuple[int, int], frozenset[str]]:
+    """{(content type id, object id): codenames} of every object permission `user` holds on
+    tables and subcommittees, directly or through their groups: one query per user object
+    (a person belongs to few tables), so that no page asks guardian table by table."""
     if not user.is_authenticated or not user.is_active:
-        return None
-    checker = getattr(user, "_mesa_perm_checker", None)
-    if checker is None:
-        checker = ObjectPermissionChecker(user)
-        user._mesa_perm_checker = checker
-    return checker
+        return {}
+    if not hasattr(user, "_mesa_object_perms"):
+        prefetch_object_permissions([user])
+    return user._mesa_object_perms
+
+
+def _ids_with_perm(user, model, codename: str) -> list[int]:
+    from django.contrib.contenttypes.models import ContentType
+
+    type_id = ContentType.objects.get_for_model(model).pk
+    return sorted(object_id for (kind, object_id), codenames in _object_permissions(user).items()
+                  if kind == type_id and codename in codenames)
+
+
+def has_object_perm(user, codename: str, obj) -> bool:
+    """`codename` on `obj` (a table or a subcommittee) by object permission; a superuser holds all."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    key = (ContentType.objects.get_for_model(obj).pk, obj.pk)
+    return codename in _object_permissions(user).get(key, ())
 
 
 def _coordinated_table_ids(user) -> frozenset[int]:
@@ -73,23 +114,34 @@ def _coordinated_table_ids(user) -> frozenset[int]:
 
 def forget_cached_permissions(user) -> None:
     """Drop a user's cached checks after their groups changed (same request)."""
-    for attribute in ("_mesa_perm_checker", "_mesa_coordinated_table_ids"):
+    for attribute in ("_mesa_object_perms", "_mesa_coordinated_table_ids"):
         if hasattr(user, attribute):
             delattr(user, attribute)
 
 
 def has_table_perm(user, codename: str, table: Table) -> bool:
-    checker = permission_checker(user)
-    return bool(checker and checker.has_perm(codename, table))
+    return has_object_perm(user, codename, table)
 
 
 def tables_for_user(user, perm: str) -> QuerySet:
-    """Tables at which `user` holds `perm` (``app_label.codename``) by object permission."""
-    if not user.is_authenticated:
+    """Tables at which `user` holds `perm` (``app_label.codename``) by object permission
+    (every table for a superuser). The ids are spelled out, so the planner sees a short list."""
+    if not user.is_authenticated or not user.is_active:
         return Table.objects.none()
-    return get_objects_for_user(
-        user, perm, klass=Table.objects.all(), accept_global_perms=False, with_superuser=True
-    )
+    if user.is_superuser:
+        return Table.objects.all()
+    return Table.objects.filter(pk__in=_ids_with_perm(user, Table, perm.split(".")[-1]))
+
+
+def subcommittees_coordinated_by(user) -> QuerySet:
+    """Subcommittees `user` has been appointed to coordinate (object permission; all for a superuser)."""
+    from subcommittees.models import Subcommittee
+
+    if not user.is_authenticated or not user.is_active:
+        return Subcommittee.objects.none()
+    if user.is_superuser:
+        return Subcommittee.objects.all()
+    return Subcommittee.objects.filter(pk__in=_ids_with_perm(user, Subcommittee, "coordinate_subcommittee"))
 
 
 # --- The rules -----------------------------------------------------------------

@@ -134,6 +134,7 @@ def concern_recipient_ids(concern, only: Iterable[int] | None = None) -> list[in
     `only` narrows the question to some people. Two queries whatever their number."""
     from accounts.models import User
     from concerns.models import Concern, ConcernAssignment
+    from mesa import permissions as mesa_permissions
     from mesa.models import Membership, Role
 
     assigned = ConcernAssignment.objects.filter(concern=concern.pk).values("institution_id")
@@ -146,7 +147,9 @@ def concern_recipient_ids(concern, only: Iterable[int] | None = None) -> list[in
     people = list(people)
     if not people:
         return []
-    # Whether each may read it, by the one rule (visible_to), in a single query.
+    # Whether each may read it, by the one rule (visible_to), in a single query
+    # (and one for what they all hold at the table).
+    mesa_permissions.prefetch_object_permissions(people)
     readable = [Concern.objects.visible_to(person).filter(pk=concern.pk).order_by()
                 .annotate(reader=Value(person.pk, output_field=IntegerField()))
                 .values_list("reader", flat=True) for person in people]

@@ -9,10 +9,7 @@ from subcommittees.models import Subcommittee
 
 def can_coordinate(user, subcommittee: Subcommittee) -> bool:
     """Its coordinators, and the table's secretariat."""
-    checker = mesa_permissions.permission_checker(user)
-    if checker is None:
-        return False
-    return checker.has_perm("coordinate_subcommittee", subcommittee) or (
+    return mesa_permissions.has_object_perm(user, "coordinate_subcommittee", subcommittee) or (
         mesa_permissions.can_manage_subcommittees(user, subcommittee.table)
     )
 
@@ -25,13 +22,10 @@ def can_manage(user, subcommittee: Subcommittee) -> bool:
 def subcommittees_triaged_by(user, table) -> list[Subcommittee]:
     """The subcommittees whose work `user` coordinates at `table`: all of them for
     the secretariat, their own for coordinators (the rule of can_coordinate)."""
-    from guardian.shortcuts import get_objects_for_user
-
     subcommittees = Subcommittee.objects.filter(table=table).order_by("archived_at", "pk")
     if mesa_permissions.can_manage_subcommittees(user, table):
         return list(subcommittees)
-    return list(get_objects_for_user(user, "subcommittees.coordinate_subcommittee",
-                                     klass=subcommittees, accept_global_perms=False))
+    return list(subcommittees.filter(pk__in=mesa_permissions.subcommittees_coordinated_by(user)))
 
 
 def get_subcommittee_for_user(user, table_slug: str, slug: str, rule=None) -> Subcommittee:

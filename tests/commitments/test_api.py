@@ -648,9 +648,9 @@ def test_list_query_count_is_constant(as_user, table, agreement, fge, guard, fge
         services.delivery_review(commitment=commitment, user=citizen, verdict="confirmed")
     api = as_user(citizen)
     api.get(LIST)  # warm guardian's per-process content-type cache
-    # session, user; member tables; count, page (table, institution, agreement and session joined,
+    # session, user, their object permissions; count, page (table, institution, agreement and session joined,
     # overdue and reviews annotated); co-responsible, responsible officials
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = api.get(LIST)
     assert response.json()["count"] == n
 
@@ -664,9 +664,9 @@ def test_updates_list_query_count_is_constant(as_user, commitment, fge_official,
         services.update_comment(update=update, actor=secretariat, text=f"Comentario {i}")
     api = as_user(citizen)
     api.get(updates_url(commitment))  # warm guardian's per-process content-type cache
-    # session, user; the commitment; count, page (author, institution and table joined); evidence,
-    # comments (with their authors); member tables
-    with django_assert_max_num_queries(8):
+    # session, user, their object permissions; the commitment; count, page (author, institution and
+    # table joined); evidence, comments (with their authors); member tables
+    with django_assert_max_num_queries(9):
         response = api.get(updates_url(commitment))
     assert response.json()["count"] == n
     assert all(len(u["evidence"]) == 1 and len(u["comments"]) == 1 for u in response.json()["results"])

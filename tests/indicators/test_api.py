@@ -538,9 +538,9 @@ def test_list_query_count_is_constant(as_user, table, secretariat, citizen, n, d
             services.indicator_update(indicator=default, actor=secretariat, is_active=False)
     api = as_user(citizen)
     api.get(LIST)  # warm guardian's per-process content-type cache
-    # session, user; count, page (table and subcommittee joined, member tables a subquery);
+    # session, user, their object permissions; count, page (table and subcommittee joined);
     # observations, targets (indicators.figures.summaries)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = api.get(LIST, {"table": table.slug, "active": "true"})
     rows = response.json()["results"]
     assert len(rows) == n

@@ -311,9 +311,9 @@ def test_list_query_count_is_constant(as_user, table, plenary, secretariat, citi
                                   concerns=[concern], responsible_institutions=[institution])
     api = as_user(citizen)
     api.get(LIST)  # warm guardian's per-process content-type cache
-    # session, user; count, page (visibility as subqueries; table, session, subcommittee joined);
+    # session, user, their object permissions; count, page (table, session, subcommittee joined);
     # responsible institutions, readable concerns, readable proposals
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = api.get(LIST)
     assert response.json()["count"] == n
 

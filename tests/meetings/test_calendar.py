@@ -372,8 +372,8 @@ def test_personal_feed_query_count_is_constant(client, table, citizen, n, django
     url = personal_url(citizen)
     for _ in range(n):
         schedule_session(table, is_public=False)
-    # feed with its owner, zones of the owner's tables, sessions (visibility in subqueries), agenda
-    with django_assert_max_num_queries(4):
+    # feed with its owner, their object permissions, zones of the owner's tables, sessions, agenda
+    with django_assert_max_num_queries(5):
         assert client.get(url).status_code == 200
 
 

@@ -229,9 +229,9 @@ def test_planning_takes_the_same_queries_for_one_or_ten_officials(
     concern = accepted_and_assigned(concern, secretariat, [fge])
     Reminder.objects.filter(concern=concern).delete()
     concern = Concern.objects.select_related("table").get(pk=concern.pk)
-    # schedule, recipients, who may read it (one union), cancel leavers, used occurrences,
-    # cancel stale, move, re-plan never sent, insert
-    with django_assert_max_num_queries(9), time_machine.travel(ACCEPTED + timedelta(days=1), tick=False):
+    # schedule, recipients, their object permissions, who may read it (one union), cancel leavers,
+    # used occurrences, cancel stale, move, re-plan never sent, insert
+    with django_assert_max_num_queries(10), time_machine.travel(ACCEPTED + timedelta(days=1), tick=False):
         plan_concern(concern)
     assert rows(concern).count() == officials + 1
 
