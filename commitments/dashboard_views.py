@@ -3,9 +3,9 @@ committed, what is overdue, what was delivered, and how the institutions answer 
 
 Members see it; so does everyone when the table and its dashboard are open to
 non-members (commitments.permissions.can_view_dashboard); anyone else gets a
-404. The figures come from commitments.selectors over what the viewer may
-see, at one `now` per request. Tables sort by any column on the server
-(`?sort=overdue`, `?sort=-overdue`), every figure links to the records behind
+404. The figures come from commitments.selectors, for the viewer's audience (the
+table's members, or the public), at one `now` (kept for a few minutes). Tables sort by
+any column on the server (`?sort=overdue`, `?sort=-overdue`), every figure links to the records behind
 it, the charts are inline SVG (mesa.charts) beside the same figures as a table,
 and the CSV export has the same figures.
 """
@@ -286,8 +286,8 @@ def _section(table: Table, rows: list[Figures], columns: list[Column], sort: Sor
 def dashboard(request, table_slug: str):
     user = request.user
     table = get_dashboard_table(user, table_slug)
-    now = timezone.now()  # one instant for every figure of the page
-    data = selectors.dashboard_figures(table=table, user=user, now=now)
+    # One instant for every figure of the page (that of a computation a moment ago, if kept).
+    data = selectors.dashboard_figures(table=table, user=user, now=timezone.now())
     columns = _columns(_("Institution"))
     sort = Sort.parse(request.GET.get("sort"), columns)
     level_columns = [column for column in _columns(_("Government level")) if not column.for_institutions_only]
@@ -305,7 +305,7 @@ def dashboard(request, table_slug: str):
         return render(request, "commitments/dashboard.html", {
             "table": table,
             "table_perms": mesa_permissions.table_permissions(user, table),
-            "now": now,
+            "now": data.now,
             "sort": sort,
             "institutions": institutions,
             "levels": levels,
@@ -376,8 +376,7 @@ def dashboard_csv(request, table_slug: str):
     """The dashboard's figures, one row per institution then one per government level."""
     user = request.user
     table = get_dashboard_table(user, table_slug)
-    now = timezone.now()
-    data = selectors.dashboard_figures(table=table, user=user, now=now)
+    data = selectors.dashboard_figures(table=table, user=user, now=timezone.now())
     columns = _columns()
     sort = Sort.parse(request.GET.get("sort"), columns)
     csv_columns = _csv_columns()
@@ -386,5 +385,5 @@ def dashboard_csv(request, table_slug: str):
             for figures in sort.apply(data.institutions, columns)]
     rows += [[_("Government level"), figures.label, *[value(figures) for _label, value in csv_columns]]
              for figures in sort.apply(data.levels, columns)]
-    stamp = timezone.localtime(now, table.zone).strftime("%Y-%m-%d")
+    stamp = timezone.localtime(data.now, table.zone).strftime("%Y-%m-%d")
     return csv_response(f"{table.slug}-dashboard-{stamp}.csv", header, rows)

@@ -1,8 +1,13 @@
 """Reads spanning apps: the accountability dashboard's figures.
 
-Everything is computed over what the viewer may see (commitments and concerns
-`visible_to(user)` at the table) at one instant `now`, so that a page and its
-CSV agree with each other and with the commitment pages on what is overdue.
+Figures are computed for an audience (`Audience`): the table's members, who count
+every commitment of the table and every concern its lists show, or everyone else,
+who count the public ones (commitments of public sessions, public concerns of a
+public table). So everyone of an audience sees the same figures, whatever else
+they may read (their own hidden concern, a subcommittee they coordinate). They are
+computed at one instant `now`, so that a page and its CSV agree with each other and
+with the commitment pages on what is overdue, and kept for FIGURES_SECONDS (the page
+says when they were computed): at 100,000 concerns they take seconds to compute.
 
 The number of queries does not depend on the number of institutions,
 commitments or concerns: each figure comes from a grouped query with
@@ -26,7 +31,9 @@ Definitions (the dashboard page states them too):
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
+from django.core.cache import cache
 from django.db.models import (
     Aggregate,
     Count,
@@ -41,6 +48,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from commitments.models import Commitment, CommitmentStatus
 from commitments.querysets import days_between, local_today
@@ -48,6 +56,31 @@ from concerns.models import Answer, Concern, ConcernAssignment, Rating
 from mesa.models import GovernmentLevel, Institution, Table
 
 SECONDS_PER_DAY = 86_400
+FIGURES_SECONDS = 300
+
+
+class Audience(StrEnum):
+    MEMBERS = "members"
+    PUBLIC = "public"
+
+    @classmethod
+    def of(cls, user, table: Table) -> "Audience":
+        from mesa.permissions import has_table_perm
+
+        return cls.MEMBERS if has_table_perm(user, "view_table_content", table) else cls.PUBLIC
+
+    def concerns(self, table: Table):
+        """The concerns this audience counts: those the table's lists show it."""
+        from django.contrib.auth.models import AnonymousUser
+
+        if self == Audience.MEMBERS:
+            return Concern.objects.filter(table=table).listed()
+        return Concern.objects.visible_to(AnonymousUser()).filter(table=table)
+
+    def commitments(self, table: Table):
+        """Members read every commitment of their table; others those of public sessions."""
+        at_table = Commitment.objects.filter(table=table)
+        return at_table if self == Audience.MEMBERS else at_table.public()
 
 
 class PercentileCont(Aggregate):
@@ -137,7 +170,7 @@ class Dashboard:
     levels: list[Figures]
 
 
-def _commitment_figures(table: Table, user, now: datetime) -> dict[int, dict]:
+def _commitment_figures(table: Table, audience: Audience, now: datetime) -> dict[int, dict]:
     """One row of conditional aggregates per institution (one query)."""
     today = local_today(now)
     overdue = Commitment.objects.overdue_q(now)
@@ -159,19 +192,18 @@ def _commitment_figures(table: Table, user, now: datetime) -> dict[int, dict]:
         requested_total=Sum("requested", filter=quantity, default=0),
         delivered_total=Sum("delivered", filter=quantity, default=0),
     )
-    rows = (Commitment.objects.visible_to(user).filter(table=table)
+    rows = (audience.commitments(table)
             .alias(fulfilled_on=fulfilled_on)
             .values("institution").annotate(**aggregates).order_by())
     return {row.pop("institution"): row for row in rows}
 
 
-def _answer_times(table: Table, user, group_by: str) -> dict:
+def _answer_times(table: Table, audience: Audience, group_by: str) -> dict:
     """Per `group_by` ("institution" or "institution__level"): concerns assigned, answered and
     the median days from assignment to the institution's own first answer (one query)."""
     first_answer = (Answer.objects.filter(concern=OuterRef("concern"), institution=OuterRef("institution"))
                     .order_by("created_at", "pk").values("created_at")[:1])
-    visible = Concern.objects.visible_to(user).filter(table=table)
-    rows = (ConcernAssignment.objects.filter(concern__in=visible, institution__table=table)
+    rows = (ConcernAssignment.objects.filter(concern__in=audience.concerns(table), institution__table=table)
             .alias(first_answer_at=Subquery(first_answer))
             .values(group_by)
             .annotate(assigned=Count("pk"),
@@ -181,26 +213,48 @@ def _answer_times(table: Table, user, group_by: str) -> dict:
     return {row[group_by]: row for row in rows}
 
 
-def _ratings(table: Table, user) -> dict[int, dict]:
+def _ratings(table: Table, audience: Audience) -> dict[int, dict]:
     """Average rating and count per answering institution (one query)."""
-    visible = Concern.objects.visible_to(user).filter(table=table)
-    rows = (Rating.objects.filter(answer__concern__in=visible, answer__institution__table=table)
+    rows = (Rating.objects.filter(answer__concern__in=audience.concerns(table),
+                                  answer__institution__table=table)
             .per_institution())
     return {row["answer__institution"]: row for row in rows}
 
 
+def _figures_key(table: Table, audience: Audience, now: datetime) -> str:
+    # A new day (in the table's zone) changes what is overdue: new figures.
+    return f"dashboard:{table.pk}:{audience}:{timezone.localdate(now, table.zone).isoformat()}"
+
+
+def _grouped_figures(table: Table, audience: Audience, now: datetime) -> dict:
+    """The grouped queries' rows, computed at `now` or kept from a recent computation."""
+    key = _figures_key(table, audience, now)
+    if (kept := cache.get(key)) is not None:
+        return kept
+    grouped = {
+        "computed_at": now,
+        "commitments": _commitment_figures(table, audience, now),
+        "answers": _answer_times(table, audience, "institution"),
+        "answers_by_level": _answer_times(table, audience, "institution__level"),
+        "ratings": _ratings(table, audience),
+    }
+    cache.set(key, grouped, timeout=FIGURES_SECONDS)
+    return grouped
+
+
 def dashboard_figures(*, table: Table, user, now: datetime) -> Dashboard:
-    """The figures per institution and per government level of `table`, over what
-    `user` may see, at `now`. Caller has checked commitments.permissions.can_view_dashboard.
+    """The figures per institution and per government level of `table` for `user`'s
+    audience, as of `now` or of a computation at most FIGURES_SECONDS before (the
+    Dashboard's `now` says which). Caller has checked commitments.permissions.can_view_dashboard.
 
     Institutions are listed by level (federal, state, municipal) and name, when active
-    or when they have figures. Queries: the
-    institutions, the commitments, the answer times per institution and per level,
-    and the ratings: five, whatever the size of the table."""
-    commitments = _commitment_figures(table, user, now)
-    answers = _answer_times(table, user, "institution")
-    answers_by_level = _answer_times(table, user, "institution__level")
-    ratings = _ratings(table, user)
+    or when they have figures. Queries: the institutions, and when the figures are not
+    kept, the commitments, the answer times per institution and per level, and the
+    ratings: five, whatever the size of the table."""
+    grouped = _grouped_figures(table, Audience.of(user, table), now)
+    now = grouped["computed_at"]
+    commitments, answers, ratings = grouped["commitments"], grouped["answers"], grouped["ratings"]
+    answers_by_level = grouped["answers_by_level"]
 
     institutions = []
     level_order = list(GovernmentLevel.values)

@@ -79,6 +79,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 RESOLUTION_STATUSES = frozenset({Status.RESOLVED, Status.PARTLY_RESOLVED, Status.CLOSED})
 # Statuses that show in public and member lists (rejected and hidden ones do not).
 LISTED_STATUSES = frozenset(Status.values) - {Status.REJECTED}
+# What lists show (ConcernQuerySet.listed), written once for the queries and the partial
+# indexes that serve them: not hidden, not folded into another concern, not rejected.
+LISTED = Q(hidden_at__isnull=True, duplicate_of__isnull=True) & ~Q(status=Status.REJECTED)
+# Carried in the list indexes, so that a list's count reads the index alone.
+LIST_FILTERS = ["status", "visibility", "subcommittee", "colonia"]
 
 
 class Concern(models.Model):
@@ -154,7 +159,11 @@ class Concern(models.Model):
             GinIndex(fields=["search_vector"], name="concern_search_gin"),
             models.Index(fields=["table", "status", "-created_at"], name="concern_table_status"),
             models.Index(fields=["subcommittee", "status"], name="concern_subcommittee_status"),
-            models.Index(fields=["table", "-support_count", "-created_at"], name="concern_priority"),
+            # The lists, by priority and by date (with their counts: index-only scans).
+            models.Index(fields=["table", "-support_count", "-created_at", "-id"], include=LIST_FILTERS,
+                         condition=LISTED, name="concern_listed_priority"),
+            models.Index(fields=["table", "-created_at", "-id"], include=LIST_FILTERS,
+                         condition=LISTED, name="concern_listed_newest"),
         ]
 
     def __str__(self) -> str:

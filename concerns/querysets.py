@@ -13,8 +13,9 @@ def _unaccent(text: str) -> Func:
 class ConcernQuerySet(models.QuerySet):
     def listed(self):
         """What lists show: not hidden, not rejected, not folded into another concern."""
-        return self.filter(hidden_at__isnull=True, status__in=self.model.listed_statuses(),
-                           duplicate_of__isnull=True)
+        from concerns.models import LISTED
+
+        return self.filter(LISTED)
 
     def visible_to(self, user):
         """Concerns whose content `user` may read: the one rule, for pages, lists and the API.
@@ -24,12 +25,10 @@ class ConcernQuerySet(models.QuerySet):
         Hidden, rejected and duplicate concerns: only the reporter, the
         coordinators of the concern's subcommittee and the table's secretariat.
         """
+        from concerns.models import LISTED as listed
         from concerns.models import Visibility
         from mesa.permissions import subcommittees_coordinated_by, tables_for_user
 
-        listed = Q(hidden_at__isnull=True, duplicate_of__isnull=True,
-                   status__in=self.model.listed_statuses())
-        # The same rule as listed(), as a Q so it combines with the others.
         public_at_public_table = Q(visibility=Visibility.PUBLIC, table__is_public=True)
         if not user.is_authenticated:
             return self.filter(listed & public_at_public_table)

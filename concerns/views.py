@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
@@ -51,6 +50,7 @@ from mesa import permissions as mesa_permissions
 from mesa import ratelimit
 from mesa.forms import add_service_error
 from mesa.models import Institution, Organisation
+from mesa.pagination import CachedCountPaginator
 
 PAGE_SIZE = 20
 # Statuses in which the reporter is asked whether the concern was really resolved.
@@ -173,7 +173,7 @@ def concern_list(request, table_slug: str):
     else:
         concerns = concerns.by_priority()
 
-    page = Paginator(concerns.with_list_data(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(concerns.with_list_data(), PAGE_SIZE).get_page(request.GET.get("page"))
     reporters = permissions.reporter_visibility_for(user)
     return render(request, "concerns/concern_list.html", {
         "table": table,

@@ -16,6 +16,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.validators import slug_re
 from django.db.models import Prefetch, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +64,8 @@ from concerns.models import Answer, Concern, ConcernEvent, Rating, Visibility
 from concerns.permissions import ReporterVisibility
 from mesa import permissions as mesa_permissions
 from mesa import ratelimit
-from mesa.models import Institution, Organisation
+from mesa.models import Institution, Organisation, Table
+from mesa.pagination import CachedCountPagination
 
 
 class RateLimited(exceptions.APIException):
@@ -162,6 +164,7 @@ class ConcernViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     serializer_class = ConcernSerializer
     filterset_class = ConcernFilter
+    pagination_class = CachedCountPagination
     queryset = Concern.objects.none()  # the real one depends on the requester
 
     def get_permissions(self):
@@ -180,7 +183,10 @@ class ConcernViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         user = self.request.user
         queryset = Concern.objects.visible_to(user)
         if self.action == "list":
-            listed = queryset.listed()
+            # One table's list (`?table=`) reads by that table's indexes, as its page does.
+            slug = self.request.query_params.get("table", "")
+            table = Table.objects.filter(slug=slug).first() if slug_re.fullmatch(slug) else None
+            listed = Concern.objects.listed_at(user, table) if table else queryset.listed()
             if user.is_authenticated and self.request.query_params.get("hidden", "").lower() in (
                     "true", "1"):
                 # What the person triages (the rule of permissions.can_triage: the

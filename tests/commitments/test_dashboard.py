@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -223,6 +224,47 @@ def test_members_figures_include_members_only_sessions_and_restricted_concerns(w
     assert (levels["Municipal"].overdue, levels["Municipal"].days_overdue) == (1, 30)
 
 
+def test_everyone_of_an_audience_sees_the_same_figures_whatever_else_they_may_read(world, secretariat):
+    """The secretariat reads hidden concerns too; the dashboard counts what the lists show."""
+    c1 = Answer.objects.get(institution=world.guard, concern__title="Planteamiento 1").concern
+    concern_services.concern_hide(concern=c1, actor=secretariat, reason="Datos personales")
+    for_secretariat = selectors.dashboard_figures(table=world.table, user=secretariat, now=world.now)
+    cache.clear()
+    for_citizen = selectors.dashboard_figures(table=world.table, user=world.member, now=world.now)
+    assert [as_tuple(row) for row in for_secretariat.institutions] == [
+        as_tuple(row) for row in for_citizen.institutions]
+    guard = figures_of(for_secretariat.institutions)["Guardia Nacional (GN)"]
+    # c1 (answered in 5 days, rated 2) is left out: c4 (1 day, rated 5) and c5 (1 day) remain.
+    assert (guard.assigned, guard.answered, guard.answer_median_days) == (2, 2, 1.0)
+    assert (guard.ratings, guard.rating_average) == (1, 5.0)
+
+
+def test_figures_are_kept_for_a_few_minutes_and_say_when_they_were_computed(world):
+    first = selectors.dashboard_figures(table=world.table, user=AnonymousUser(), now=world.now)
+    commit_more = Commitment.objects.filter(institution=world.fge).count()
+    record_commitment(record_agreement(world.table, institutions=[world.fge]), institution=world.fge)
+    assert Commitment.objects.filter(institution=world.fge).count() == commit_more + 1
+    soon = selectors.dashboard_figures(table=world.table, user=AnonymousUser(),
+                                       now=world.now + timedelta(minutes=1))
+    assert soon.now == first.now == world.now
+    assert as_tuple(figures_of(soon.institutions)["Fiscalía General del Estado (FGE)"]) == as_tuple(
+        figures_of(first.institutions)["Fiscalía General del Estado (FGE)"])
+    cache.clear()  # as FIGURES_SECONDS later
+    later = selectors.dashboard_figures(table=world.table, user=AnonymousUser(),
+                                        now=world.now + timedelta(seconds=selectors.FIGURES_SECONDS))
+    assert later.now == world.now + timedelta(seconds=selectors.FIGURES_SECONDS)
+    assert figures_of(later.institutions)["Fiscalía General del Estado (FGE)"].total == (
+        figures_of(first.institutions)["Fiscalía General del Estado (FGE)"].total + 1)
+
+
+def test_members_and_the_public_never_share_kept_figures(world):
+    public = selectors.dashboard_figures(table=world.table, user=AnonymousUser(), now=world.now)
+    members = selectors.dashboard_figures(table=world.table, user=world.member, now=world.now)
+    police = "Policía Municipal (SSPM)"
+    assert figures_of(public.institutions)[police].total == 0
+    assert figures_of(members.institutions)[police].total == 1
+
+
 def test_on_the_due_date_nothing_is_overdue_yet_and_the_next_day_it_is(world):
     on_due_day = selectors.dashboard_figures(table=world.table, user=AnonymousUser(),
                                              now=local(world.table, world.day + timedelta(days=10), 23, 59))
@@ -433,16 +475,21 @@ def test_the_query_count_does_not_grow_with_institutions_or_commitments(client, 
         member = make_member(table, Role.CITIZEN).user if who == "member" else None
         english(client, member)
         client.get(dashboard_url(table))  # warm the per-process caches (content types, permissions)
+        cache.clear()  # figures computed, not kept
         counts[(institutions, commitments)] = (_queries(client, dashboard_url(table)),
                                                _queries(client, csv_url(table)))
     assert counts[(1, 1)] == counts[(5, 1)] == counts[(1, 20)]
     # Anonymous: table, institutions, commitments, answer times per institution and per level,
-    # ratings. Members add their session and user, their permissions at the table (the dashboard
-    # rule and the section links) and the tables whose concerns they may read.
-    with django_assert_max_num_queries(6 if who == "anonymous" else 11):
+    # ratings. Members add their session and user, their permissions (one query) and the
+    # subcommittees they coordinate (the section links).
+    cache.clear()
+    with django_assert_max_num_queries(6 if who == "anonymous" else 10):
+        assert client.get(dashboard_url(table)).status_code == 200
+    # Kept figures: the table and its institutions (and the member's four).
+    with django_assert_max_num_queries(2 if who == "anonymous" else 6):
         assert client.get(dashboard_url(table)).status_code == 200
     page, csv_count = counts[(1, 1)]
-    assert csv_count <= page
+    assert csv_count < page  # the CSV reads the figures the page computed
 
 
 def test_the_page_and_the_csv_follow_the_language(client, world, at_now):
