@@ -11,17 +11,21 @@ and the CSV export has the same figures.
 """
 
 import csv
+import functools
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from commitments import permissions, selectors
@@ -175,16 +179,26 @@ class Cell:
     numeric: bool = True
 
 
+def _list_path(name: str, table_slug: str) -> str:
+    """A list's address, worked out once (a dashboard links a thousand cells to a few lists)."""
+    return _reverse_once(name, table_slug, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=1024)
+def _reverse_once(name: str, table_slug: str, _prefix: str) -> str:
+    return reverse(name, kwargs={"table_slug": table_slug})
+
+
 def _records_url(table: Table, figures: Figures, column: Column) -> str:
     if column.records == "commitments":
         params = [("institution", str(figures.institution_id))] if figures.institution_id else [
             ("level", figures.level)]
-        return (reverse("commitments:list", kwargs={"table_slug": table.slug})
+        return (_list_path("commitments:list", table.slug)
                 + "?" + urlencode(params + list(column.params)))
     if column.records == "concerns" and figures.institution_id:
         # The concern list filters by institution (concerns it is accused in or asked to answer);
         # it has no filter by government level, so level rows link nowhere here.
-        return (reverse("concerns:concern-list", kwargs={"table_slug": table.slug})
+        return (_list_path("concerns:concern-list", table.slug)
                 + "?" + urlencode({"institution": figures.institution_id}))
     return ""
 
@@ -282,14 +296,14 @@ def _section(table: Table, rows: list[Figures], columns: list[Column], sort: Sor
     }
 
 
-@require_safe
-def dashboard(request, table_slug: str):
-    user = request.user
-    table = get_dashboard_table(user, table_slug)
-    # One instant for every figure of the page (that of a computation a moment ago, if kept).
-    data = selectors.dashboard_figures(table=table, user=user, now=timezone.now())
-    columns = _columns(_("Institution"))
-    sort = Sort.parse(request.GET.get("sort"), columns)
+def _sections(table: Table, data: selectors.Dashboard, sort: Sort, columns: list[Column]) -> str:
+    """The figures by institution and by level, charts and tables. They are the same for
+    everyone of an audience, so they are rendered once per version of the figures,
+    institutions' names, language and order, and kept as long as the figures."""
+    names = hashlib.sha256(repr([(row.institution_id, row.label) for row in data.institutions]).encode())
+    key = f"dashboard-html:{data.version}:{names.hexdigest()[:16]}:{get_language()}:{sort.param}"
+    if (html := cache.get(key)) is not None:
+        return html  # a SafeString, as the template engine rendered it
     level_columns = [column for column in _columns(_("Government level")) if not column.for_institutions_only]
     institutions = _section(table, data.institutions, columns, sort, "institutions")
     levels = _section(table, data.levels, level_columns, sort, "levels")
@@ -301,16 +315,32 @@ def dashboard(request, table_slug: str):
         "status-levels", _("Commitments by status, per government level"), levels["figures"])
     levels["quantity_chart"] = _quantity_chart(
         "quantities-levels", _("Requested and delivered, per government level"), levels["figures"])
+    html = render_to_string("commitments/dashboard_sections.html", {
+        "institutions": institutions,
+        "levels": levels,
+        "sort": sort,
+        "has_institutions_figures": any(row.has_figures for row in data.institutions),
+        "has_quantities": any(row.with_quantity for row in data.institutions),
+    })
+    cache.set(key, html, timeout=selectors.FIGURES_SECONDS)
+    return html
+
+
+@require_safe
+def dashboard(request, table_slug: str):
+    user = request.user
+    table = get_dashboard_table(user, table_slug)
+    # One instant for every figure of the page (that of a computation a moment ago, if kept).
+    data = selectors.dashboard_figures(table=table, user=user, now=timezone.now())
+    columns = _columns(_("Institution"))
+    sort = Sort.parse(request.GET.get("sort"), columns)
     with timezone.override(table.zone):
         return render(request, "commitments/dashboard.html", {
             "table": table,
             "table_perms": mesa_permissions.table_permissions(user, table),
             "now": data.now,
             "sort": sort,
-            "institutions": institutions,
-            "levels": levels,
-            "has_institutions_figures": any(row.has_figures for row in data.institutions),
-            "has_quantities": any(row.with_quantity for row in data.institutions),
+            "sections": _sections(table, data, sort, columns),
             "csv_query": urlencode({"sort": sort.param}) if sort.key else "",
         })
 

@@ -168,6 +168,7 @@ class Dashboard:
     now: datetime
     institutions: list[Figures]
     levels: list[Figures]
+    version: str = ""  # the same for the same figures (an audience's, computed at `now`)
 
 
 def _commitment_figures(table: Table, audience: Audience, now: datetime) -> dict[int, dict]:
@@ -251,7 +252,8 @@ def dashboard_figures(*, table: Table, user, now: datetime) -> Dashboard:
     or when they have figures. Queries: the institutions, and when the figures are not
     kept, the commitments, the answer times per institution and per level, and the
     ratings: five, whatever the size of the table."""
-    grouped = _grouped_figures(table, Audience.of(user, table), now)
+    audience = Audience.of(user, table)
+    grouped = _grouped_figures(table, audience, now)
     now = grouped["computed_at"]
     commitments, answers, ratings = grouped["commitments"], grouped["answers"], grouped["ratings"]
     answers_by_level = grouped["answers_by_level"]
@@ -286,4 +288,5 @@ def dashboard_figures(*, table: Table, user, now: datetime) -> Dashboard:
         if row := answers_by_level.get(level):
             figures.answer_median_days = row["median"]
         levels.append(figures)
-    return Dashboard(table=table, now=now, institutions=institutions, levels=levels)
+    version = f"{table.pk}:{audience}:{now.isoformat()}"
+    return Dashboard(table=table, now=now, institutions=institutions, levels=levels, version=version)

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _forget_concern_counts(**kwargs) -> None:
-    """The kept counts of concern lists (mesa.pagination) go stale with any concern, and with
+    """The kept counts of concern lists (mesa.counts) go stale with any concern, and with
     the institutions a concern is about or asked of (the list filters by them): forgotten
     now, and again at commit so that no count read before it outlives it."""
     from concerns.models import Concern
-    from mesa.pagination import forget_counts
+    from mesa.counts import forget_counts
 
     forget_counts(Concern)
     transaction.on_commit(lambda: forget_counts(Concern))

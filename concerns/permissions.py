@@ -7,10 +7,9 @@ platform staff: a superuser sees a restricted concern's reporter only if they
 would as a person at the table.
 """
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 
 from concerns.models import Answer, Concern, Visibility
 from mesa import permissions as mesa_permissions
@@ -19,16 +18,21 @@ from subcommittees import permissions as subcommittee_permissions
 
 
 def can_view(user, concern: Concern) -> bool:
-    return Concern.objects.visible_to(user).filter(pk=concern.pk).exists()
+    """Asked of the database once per concern object and person (a page asks several times)."""
+    readers = concern.__dict__.setdefault("_mesa_readers", {})
+    if user.pk not in readers:
+        readers[user.pk] = Concern.objects.visible_to(user).filter(pk=concern.pk).exists()
+    return readers[user.pk]
 
 
 def get_concern_for_user(user, table_slug: str, pk: int) -> Concern:
     """The concern, or 404 for anyone who may not read it (never a tell-tale 403)."""
     concern = get_object_or_404(
-        Concern.objects.visible_to(user).select_related("table", "subcommittee", "colonia",
-                                                         "reporter", "duplicate_of"),
+        Concern.objects.visible_to(user).select_related("table", "subcommittee", "subcommittee__table",
+                                                         "colonia", "reporter", "duplicate_of"),
         table__slug=table_slug, pk=pk,
     )
+    concern._mesa_readers = {user.pk: True}  # found through visible_to(user)
     return concern
 
 
@@ -95,15 +99,27 @@ def can_follow(user, concern: Concern) -> bool:
     return user.is_authenticated and can_view(user, concern)
 
 
+def is_supporter(user, concern: Concern) -> bool:
+    """Asked of the database once per concern object and person (`note_support` tells it)."""
+    if not user.is_authenticated:
+        return False
+    supporters = concern.__dict__.setdefault("_mesa_supporters", {})
+    if user.pk not in supporters:
+        supporters[user.pk] = concern.supports.filter(user=user).exists()
+    return supporters[user.pk]
+
+
+def note_support(user, concern: Concern, support) -> None:
+    """What a page already read: whether `user` supports `concern` (their Support or None)."""
+    concern.__dict__.setdefault("_mesa_supporters", {})[user.pk] = support is not None
+
+
 def can_rate(user, answer: Answer) -> bool:
     """The reporter and the supporters rate an answer (the receipt holder through the receipt)."""
     concern = answer.concern
-    if is_reporter(user, concern):
-        return True
-    return user.is_authenticated and concern.supports.filter(user=user).exists()
+    return is_reporter(user, concern) or is_supporter(user, concern)
 
 
-@dataclass
 class ReporterVisibility:
     """Whether one person may know who raised each concern, computed once per request.
 
@@ -112,12 +128,34 @@ class ReporterVisibility:
     - restricted: the reporter, the coordinators of the concern's subcommittee
       and the table's secretariat; verified officials of an accused
       institution only while the reporter consents.
+
+    Built from the person's own memberships, never from superuser status; they are read
+    when first needed (a page of public concerns never needs them).
     """
 
-    user_id: int | None
-    secretariat_table_ids: set[int] = field(default_factory=set)
-    coordinated_subcommittee_ids: set[int] = field(default_factory=set)
-    official_institution_ids: set[int] = field(default_factory=set)
+    def __init__(self, user=None):
+        self.user = user if user is not None and user.is_authenticated else None
+        self.user_id = self.user.pk if self.user else None
+
+    @cached_property
+    def _memberships(self) -> list[dict]:
+        if self.user is None:
+            return []
+        return list(Membership.objects.active().filter(user=self.user)
+                    .values("table_id", "role", "institution_id", "verified_at"))
+
+    @cached_property
+    def secretariat_table_ids(self) -> set[int]:
+        return {m["table_id"] for m in self._memberships if m["role"] == Role.SECRETARIAT}
+
+    @cached_property
+    def coordinated_subcommittee_ids(self) -> set[int]:
+        return set(mesa_permissions.coordinated_subcommittees(self.user)) if self.user else set()
+
+    @cached_property
+    def official_institution_ids(self) -> set[int]:
+        return {m["institution_id"] for m in self._memberships
+                if m["role"] == Role.OFFICIAL and m["verified_at"] is not None}
 
     def can_see(self, concern: Concern) -> bool:
         if concern.visibility == Visibility.ANONYMOUS or concern.reporter_id is None:
@@ -126,6 +164,8 @@ class ReporterVisibility:
             return True  # the caller shows only concerns the person may read
         if self.user_id is not None and concern.reporter_id == self.user_id:
             return True
+        if self.user_id is None:
+            return False
         if concern.table_id in self.secretariat_table_ids:
             return True
         if concern.subcommittee_id in self.coordinated_subcommittee_ids:
@@ -140,22 +180,7 @@ class ReporterVisibility:
 
 
 def reporter_visibility_for(user) -> ReporterVisibility:
-    """Built from the person's own memberships, never from superuser status."""
-    if not user.is_authenticated:
-        return ReporterVisibility(user_id=None)
-    memberships = list(
-        Membership.objects.active().filter(user=user).values("table_id", "role", "institution_id",
-                                                             "verified_at")
-    )
-    return ReporterVisibility(
-        user_id=user.pk,
-        secretariat_table_ids={m["table_id"] for m in memberships if m["role"] == Role.SECRETARIAT},
-        coordinated_subcommittee_ids=set(user.coordinated_subcommittees.values_list("pk", flat=True)),
-        official_institution_ids={
-            m["institution_id"] for m in memberships
-            if m["role"] == Role.OFFICIAL and m["verified_at"] is not None
-        },
-    )
+    return ReporterVisibility(user)
 
 
 def require(condition: bool) -> None:

@@ -48,9 +48,9 @@ from concerns.models import (
 from concerns.triage_forms import SCORE_CHOICES, answer_context, triage_context
 from mesa import permissions as mesa_permissions
 from mesa import ratelimit
+from mesa.counts import CachedCountPaginator
 from mesa.forms import add_service_error
 from mesa.models import Institution, Organisation
-from mesa.pagination import CachedCountPaginator
 
 PAGE_SIZE = 20
 # Statuses in which the reporter is asked whether the concern was really resolved.
@@ -249,6 +249,7 @@ def concern_detail(request, table_slug: str, pk: int):
     if user.is_authenticated:
         own_support = Support.objects.filter(concern=concern, user=user).select_related(
             "organisation").first()
+        permissions.note_support(user, concern, own_support)
         following = Follow.objects.filter(concern=concern, user=user).exists()
     can_support = permissions.can_support(user, concern)
     context = {
@@ -289,15 +290,18 @@ def concern_detail(request, table_slug: str, pk: int):
 
 
 def _fed_into(user, concern: Concern) -> dict:
-    """The proposals and agreements this concern fed, those the person may see: two queries.
+    """The proposals and agreements this concern fed, those the person may see: three queries.
     Agreements count both when they name the concern and when they adopted a proposal from it."""
     from meetings.models import Agreement, Proposal  # meetings builds on concerns
 
     proposals = (Proposal.objects.visible_to(user).filter(concerns=concern)
                  .select_related("session").order_by("-created_at", "-pk"))
-    named = Agreement.concerns.through.objects.filter(concern=concern).values("agreement_id")
-    adopted = Agreement.proposals.through.objects.filter(proposal__concerns=concern).values("agreement_id")
-    agreements = (Agreement.objects.visible_to(user).filter(Q(pk__in=named) | Q(pk__in=adopted))
+    named = Agreement.concerns.through.objects.filter(concern=concern).values_list("agreement_id")
+    adopted = (Agreement.proposals.through.objects.filter(proposal__concerns=concern)
+               .values_list("agreement_id"))
+    # The ids first (a few, by their indexes): an OR of two subqueries would read every agreement.
+    fed = [agreement_id for (agreement_id,) in named.union(adopted)]
+    agreements = (Agreement.objects.visible_to(user).filter(pk__in=fed)
                   .select_related("session").order_by("-session__starts_at", "-session_id", "number"))
     return {"fed_proposals": list(proposals), "fed_agreements": list(agreements)}
 

@@ -89,32 +89,47 @@ def _ids_with_perm(user, model, codename: str) -> list[int]:
                   if kind == type_id and codename in codenames)
 
 
-def has_object_perm(user, codename: str, obj) -> bool:
-    """`codename` on `obj` (a table or a subcommittee) by object permission; a superuser holds all."""
+def _has_perm(user, codename: str, model, pk: int) -> bool:
     from django.contrib.contenttypes.models import ContentType
 
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    key = (ContentType.objects.get_for_model(obj).pk, obj.pk)
+    key = (ContentType.objects.get_for_model(model).pk, pk)
     return codename in _object_permissions(user).get(key, ())
 
 
-def _coordinated_table_ids(user) -> frozenset[int]:
-    """Tables at which `user` coordinates a subcommittee; one query per user object."""
+def has_object_perm(user, codename: str, obj) -> bool:
+    """`codename` on `obj` (a table or a subcommittee) by object permission; a superuser holds all."""
+    return _has_perm(user, codename, type(obj), obj.pk)
+
+
+def has_table_id_perm(user, codename: str, table_id: int) -> bool:
+    """has_table_perm for a table known by its id (no need to load it)."""
+    return _has_perm(user, codename, Table, table_id)
+
+
+def coordinated_subcommittees(user) -> dict[int, int]:
+    """{subcommittee id: its table's id} of the subcommittees `user` coordinates (their
+    appointment as a coordinator); one query per user object."""
     if not user.is_authenticated:
-        return frozenset()
-    ids = getattr(user, "_mesa_coordinated_table_ids", None)
-    if ids is None:
-        ids = frozenset(user.coordinated_subcommittees.values_list("table_id", flat=True))
-        user._mesa_coordinated_table_ids = ids
-    return ids
+        return {}
+    coordinated = getattr(user, "_mesa_coordinated", None)
+    if coordinated is None:
+        coordinated = dict(user.coordinated_subcommittees.values_list("pk", "table_id"))
+        user._mesa_coordinated = coordinated
+    return coordinated
+
+
+def _coordinated_table_ids(user) -> frozenset[int]:
+    """Tables at which `user` coordinates a subcommittee."""
+    return frozenset(coordinated_subcommittees(user).values())
 
 
 def forget_cached_permissions(user) -> None:
     """Drop a user's cached checks after their groups changed (same request)."""
-    for attribute in ("_mesa_object_perms", "_mesa_coordinated_table_ids"):
+    for attribute in ("_mesa_object_perms", "_mesa_coordinated"):
         if hasattr(user, attribute):
             delattr(user, attribute)
 

@@ -62,9 +62,12 @@ class MembershipQuerySet(models.QuerySet):
 
     def role_counts(self) -> dict[str, int]:
         """{"total", "citizen", "representative", "official", "coordinator",
-        "secretariat", "pending"} for the active memberships in this queryset."""
-        return self.active().aggregate(
-            total=Count("pk"),
+        "secretariat", "pending"} for the active memberships in this queryset (kept in the
+        cache until a membership changes: mesa.counts)."""
+        from mesa.counts import cached_aggregate
+
+        return cached_aggregate(
+            self.active(), total=Count("pk"),
             **{key: Count("pk", filter=condition) for key, condition in _role_count_filters().items()},
         )
 

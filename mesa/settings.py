@@ -101,6 +101,10 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets rendered by Jinja2 (Django's own widget templates, in their Jinja2 version): a
+# select of 150 colonias renders several times faster than through the Django engine.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 # --- Database: PostgreSQL only -------------------------------------------------
 try:
     DATABASES = {"default": env.db_url("DATABASE_URL")}

@@ -10,7 +10,7 @@ from subcommittees.models import Subcommittee
 def can_coordinate(user, subcommittee: Subcommittee) -> bool:
     """Its coordinators, and the table's secretariat."""
     return mesa_permissions.has_object_perm(user, "coordinate_subcommittee", subcommittee) or (
-        mesa_permissions.can_manage_subcommittees(user, subcommittee.table)
+        mesa_permissions.has_table_id_perm(user, "manage_subcommittees", subcommittee.table_id)
     )
 
 

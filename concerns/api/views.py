@@ -64,8 +64,8 @@ from concerns.models import Answer, Concern, ConcernEvent, Rating, Visibility
 from concerns.permissions import ReporterVisibility
 from mesa import permissions as mesa_permissions
 from mesa import ratelimit
+from mesa.counts import CachedCountPagination
 from mesa.models import Institution, Organisation, Table
-from mesa.pagination import CachedCountPagination
 
 
 class RateLimited(exceptions.APIException):
@@ -599,7 +599,7 @@ class ReceiptViewSet(viewsets.ViewSet):
         concern = _detail_queryset(Concern.objects.all()).get(pk=concern.pk)
         context = {
             "request": self.request,
-            "reporter_visibility": ReporterVisibility(user_id=None),
+            "reporter_visibility": ReporterVisibility(),
             "show_member_names": False,
             "my_ratings": _my_ratings(concern.answers.all(), None),
             "readable_originals": _readable_originals(self.request.user, [concern]),

@@ -1,4 +1,4 @@
-"""The concern lists' counts are kept in the cache (mesa.pagination): never shared between
+"""The concern lists' counts are kept in the cache (mesa.counts): never shared between
 people who may read different concerns, and forgotten as soon as a concern changes."""
 
 import pytest
@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from concerns import services
 from concerns.models import Concern, Visibility
-from mesa.pagination import cached_count
+from mesa.counts import cached_count
 from tests.concerns.factories import raise_concern
 
 pytestmark = pytest.mark.django_db
