@@ -25,6 +25,12 @@ def can_view(user, concern: Concern) -> bool:
     return readers[user.pk]
 
 
+def forget_readers(concern: Concern) -> None:
+    """After a change to `concern` in this request: ask can_view and is_supporter afresh."""
+    concern.__dict__.pop("_mesa_readers", None)
+    concern.__dict__.pop("_mesa_supporters", None)
+
+
 def get_concern_for_user(user, table_slug: str, pk: int) -> Concern:
     """The concern, or 404 for anyone who may not read it (never a tell-tale 403)."""
     concern = get_object_or_404(

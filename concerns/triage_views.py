@@ -133,6 +133,7 @@ def _act(request, concern: Concern, form, action, *, title: str, submit_label: s
 def _after(request, concern: Concern) -> str:
     """Back to the concern, or to the triage page if this person no longer sees it
     (e.g. a coordinator who sent a hidden concern to another subcommittee)."""
+    permissions.forget_readers(concern)  # read before the change
     if permissions.can_view(request.user, concern):
         return concern.get_absolute_url()
     return reverse("concerns:triage", kwargs={"table_slug": concern.table.slug})

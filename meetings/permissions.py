@@ -95,10 +95,13 @@ def can_decide_proposal(user, proposal: Proposal) -> bool:
 
 def get_session_for_user(user, table_slug: str, pk: int) -> Session:
     """The session, or 404 for anyone who may not see it (never a tell-tale 403)."""
-    return get_object_or_404(
+    session = get_object_or_404(
         Session.objects.visible_to(user).select_related("table", "subcommittee"),
         table__slug=table_slug, pk=pk,
     )
+    if session.subcommittee is not None:
+        session.subcommittee.table = session.table  # the same table, already read
+    return session
 
 
 def get_agreement_for_user(user, table_slug: str, pk: int) -> Agreement:

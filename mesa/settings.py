@@ -101,9 +101,8 @@ TEMPLATES = [
     },
 ]
 
-# Form widgets rendered by Jinja2 (Django's own widget templates, in their Jinja2 version): a
-# select of 150 colonias renders several times faster than through the Django engine.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Form widgets rendered by Jinja2 where Django has them in that language (mesa.form_rendering).
+FORM_RENDERER = "mesa.form_rendering.FormRenderer"
 
 # --- Database: PostgreSQL only -------------------------------------------------
 try:
