@@ -14,7 +14,7 @@ session), so a reminder exists exactly when its cause does.
   created: it would no longer remind of anything.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -30,11 +30,15 @@ USED = (State.SENT, State.SENDING, State.FAILED)
 def wall_clock_earlier(moment: datetime, zone: ZoneInfo, before: timedelta) -> datetime:
     """`before` earlier than `moment` on the clocks of `zone`, as an aware instant.
 
-    A wall-clock time skipped by a daylight-saving change is read with the offset in
-    force before the change (so 02:30 on a spring-forward night is 03:30 new time);
-    a repeated one means its first occurrence."""
+    Where a clock change makes that wall-clock time ambiguous, the earlier instant is
+    taken, so that a reminder "N hours before" always goes out before `moment`: a
+    repeated time means its first occurrence, and a time skipped by a spring-forward
+    change is read with the offset in force after it (02:30 on a night that jumps from
+    02:00 to 03:00 is 01:30 old time)."""
     local = timezone.localtime(moment, zone).replace(tzinfo=None) - before
-    return local.replace(tzinfo=zone, fold=0)
+    # Aware datetimes of one zone compare by wall time, ignoring fold: compare in UTC.
+    return min((local.replace(tzinfo=zone, fold=fold) for fold in (0, 1)),
+               key=lambda candidate: candidate.astimezone(UTC))
 
 
 def place(rows, moment: datetime, now: datetime) -> None:
