@@ -218,6 +218,11 @@ class SubcommitteeLinkSerializer(serializers.Serializer):
 # --- Sessions: output --------------------------------------------------------------------
 
 
+@extend_schema_field({"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]})
+class _LinkOrEmptyField(serializers.URLField):
+    """A link, or an empty string when there is none (the schema says both)."""
+
+
 class SessionSerializer(serializers.ModelSerializer):
     """A session as lists show it."""
 
@@ -232,6 +237,7 @@ class SessionSerializer(serializers.ModelSerializer):
     time_zone = serializers.CharField(source="table.time_zone", read_only=True,
                                       help_text="The table's time zone (IANA name).")
     status = _session_status_field(read_only=True)
+    online_url = _LinkOrEmptyField(read_only=True, help_text="The online meeting link; empty when there is none.")
 
     class Meta:
         model = Session
