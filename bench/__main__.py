@@ -168,7 +168,7 @@ def run(args: argparse.Namespace) -> dict:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = the country (100 tables)")
-    parser.add_argument("--requests", type=int, default=100, help="requests per measured run")
+    parser.add_argument("--requests", type=int, default=200, help="requests per measured run")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--pairs", type=int, default=3, help="baseline/page pairs per page")
     parser.add_argument("--reminders", type=int, default=100_000, help="0 skips the reminders run")
