@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -247,10 +247,16 @@ def concern_detail(request, table_slug: str, pk: int):
     own_support = None
     following = False
     if user.is_authenticated:
-        own_support = Support.objects.filter(concern=concern, user=user).select_related(
-            "organisation").first()
+        # Whether they support and follow it, in one query (their support itself only if so).
+        support_id, following = (
+            Concern.objects.filter(pk=concern.pk)
+            .annotate(own_support_id=Subquery(Support.objects.filter(concern=OuterRef("pk"), user=user)
+                                              .values("pk")[:1]),
+                      following=Exists(Follow.objects.filter(concern=OuterRef("pk"), user=user)))
+            .values_list("own_support_id", "following").get())
+        if support_id is not None:
+            own_support = Support.objects.select_related("organisation").get(pk=support_id)
         permissions.note_support(user, concern, own_support)
-        following = Follow.objects.filter(concern=concern, user=user).exists()
     can_support = permissions.can_support(user, concern)
     context = {
         "table": table,

@@ -3,7 +3,7 @@ who was at a session as a given person may see it (memberships come from mesa)."
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 from meetings.models import RSVP, Session, SessionStatus
 from mesa.models import GovernmentLevel, Membership, Role, Table
@@ -71,22 +71,20 @@ def quorum_required(session: Session) -> int | None:
 
 
 def attendance_summary(session: Session, *, all_names: bool, public_facing_names: bool) -> AttendanceSummary:
-    """At most five queries: attendances, the attendees' memberships, institutions present,
+    """At most four queries: attendances (with the attendees' roles), institutions present,
     institutions invited, and the member count for a plenary's quorum."""
     recorded = session.status == SessionStatus.HELD
     if not recorded:
         return AttendanceSummary(recorded=False, quorum_required=quorum_required(session))
+    # Each attendee's role now: that of their active membership, if verified (one query).
+    membership = Membership.objects.active().filter(table_id=session.table_id, user_id=OuterRef("user_id"))
     attendances = list(session.attendances.select_related("user", "institution")
+                       .annotate(verified_role=Subquery(membership.verified().values("role")[:1]))
                        .order_by("user__display_name", "pk"))
-    memberships = {
-        m.user_id: m for m in Membership.objects.active()
-        .filter(table_id=session.table_id, user_id__in=[a.user_id for a in attendances])
-    }
     attendees = []
     for attendance in attendances:
-        membership = memberships.get(attendance.user_id)
         # Someone who left the table since, or whose claim is not verified, took part as a citizen.
-        role = membership.role if membership is not None and membership.is_verified else Role.CITIZEN
+        role = attendance.verified_role or Role.CITIZEN
         attendees.append(Attendee(name=attendance.user.display_name, role=role,
                                   institution=attendance.institution))
     if all_names:

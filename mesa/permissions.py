@@ -12,7 +12,8 @@ permissions are read, once per person and request (`_object_permissions`).
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import CharField, IntegerField, QuerySet, Value
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from mesa.models import Role, Table
@@ -62,12 +63,24 @@ def prefetch_object_permissions(users) -> None:
                 .values_list("group__user", *fields))
     direct = (UserObjectPermission.objects.filter(user__in=people, content_type__in=types)
               .values_list("user", *fields))
+    # In the same query, the subcommittees they coordinate and their tables
+    # (`coordinated_subcommittees`), as rows of a content type that does not exist (0):
+    # (0, subcommittee id, table id).
+    coordinating = (Subcommittee.coordinators.through.objects.filter(user__in=people)
+                    .values_list("user", Value(0, output_field=IntegerField()),
+                                 Cast("subcommittee_id", CharField()),
+                                 Cast("subcommittee__table_id", CharField())))
     collected: dict[int, dict[tuple[int, int], set[str]]] = {pk: {} for pk in people}
-    for user_id, type_id, object_pk, codename in by_group.union(direct, all=True):
-        collected[user_id].setdefault((type_id, int(object_pk)), set()).add(codename)
+    coordinated: dict[int, dict[int, int]] = {pk: {} for pk in people}
+    for user_id, type_id, object_pk, codename in by_group.union(direct, coordinating, all=True):
+        if type_id == 0:
+            coordinated[user_id][int(object_pk)] = int(codename)
+        else:
+            collected[user_id].setdefault((type_id, int(object_pk)), set()).add(codename)
     for user_id, permissions in collected.items():
         people[user_id]._mesa_object_perms = {key: frozenset(codenames)
                                               for key, codenames in permissions.items()}
+        people[user_id]._mesa_coordinated = coordinated[user_id]
 
 
 def _object_permissions(user) -> dict[tuple[int, int], frozenset[str]]:
@@ -112,14 +125,12 @@ def has_table_id_perm(user, codename: str, table_id: int) -> bool:
 
 def coordinated_subcommittees(user) -> dict[int, int]:
     """{subcommittee id: its table's id} of the subcommittees `user` coordinates (their
-    appointment as a coordinator); one query per user object."""
-    if not user.is_authenticated:
+    appointment as a coordinator); read with their permissions, in the same query."""
+    if not user.is_authenticated or not user.is_active:
         return {}
-    coordinated = getattr(user, "_mesa_coordinated", None)
-    if coordinated is None:
-        coordinated = dict(user.coordinated_subcommittees.values_list("pk", "table_id"))
-        user._mesa_coordinated = coordinated
-    return coordinated
+    if not hasattr(user, "_mesa_coordinated"):
+        prefetch_object_permissions([user])
+    return user._mesa_coordinated
 
 
 def _coordinated_table_ids(user) -> frozenset[int]:

@@ -237,7 +237,8 @@ class SessionSerializer(serializers.ModelSerializer):
     time_zone = serializers.CharField(source="table.time_zone", read_only=True,
                                       help_text="The table's time zone (IANA name).")
     status = _session_status_field(read_only=True)
-    online_url = _LinkOrEmptyField(read_only=True, help_text="The online meeting link; empty when there is none.")
+    online_url = _LinkOrEmptyField(read_only=True,
+                                   help_text="The online meeting link; empty when there is none.")
 
     class Meta:
         model = Session

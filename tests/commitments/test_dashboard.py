@@ -480,13 +480,13 @@ def test_the_query_count_does_not_grow_with_institutions_or_commitments(client, 
                                                _queries(client, csv_url(table)))
     assert counts[(1, 1)] == counts[(5, 1)] == counts[(1, 20)]
     # Anonymous: table, institutions, commitments, answer times per institution and per level,
-    # ratings. Members add their session and user, their permissions (one query) and the
-    # subcommittees they coordinate (the section links).
+    # ratings. Members add their session and user and their permissions (one query, with the
+    # subcommittees they coordinate).
     cache.clear()
-    with django_assert_max_num_queries(6 if who == "anonymous" else 10):
+    with django_assert_max_num_queries(6 if who == "anonymous" else 9):
         assert client.get(dashboard_url(table)).status_code == 200
-    # Kept figures: the table and its institutions (and the member's four).
-    with django_assert_max_num_queries(2 if who == "anonymous" else 6):
+    # Kept figures: the table and its institutions (and the member's three).
+    with django_assert_max_num_queries(2 if who == "anonymous" else 5):
         assert client.get(dashboard_url(table)).status_code == 200
     page, csv_count = counts[(1, 1)]
     assert csv_count < page  # the CSV reads the figures the page computed
