@@ -45,6 +45,26 @@ def _kept(queryset, kind: str, compute):
     return value
 
 
+def forget_counts_when_changed(model, *senders) -> None:
+    """Connect `senders` (default: `model`; also m2m through models) so that any save, delete or
+    m2m change forgets `model`'s kept counts: at once, and again at commit, so that no count
+    read before the commit outlives it."""
+    from django.db import transaction
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    def forget(**kwargs) -> None:
+        forget_counts(model)
+        transaction.on_commit(lambda: forget_counts(model))
+
+    for sender in senders or (model,):
+        uid = f"forget-counts:{model._meta.label_lower}:{sender._meta.label_lower}"
+        if sender._meta.auto_created:  # an m2m's through model
+            m2m_changed.connect(forget, sender=sender, weak=False, dispatch_uid=uid)
+        else:
+            post_save.connect(forget, sender=sender, weak=False, dispatch_uid=uid)
+            post_delete.connect(forget, sender=sender, weak=False, dispatch_uid=uid)
+
+
 def cached_count(queryset) -> int:
     return _kept(queryset, "count", queryset.count)
 
