@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AdminUserAddForm, AdminUserChangeForm
-from accounts.models import User
+from accounts.models import LoginEvent, User
 
 
 @admin.register(User)
@@ -46,3 +46,30 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(boolean=True, description=_("email confirmed"), ordering="email_verified_at")
     def is_verified(self, obj: User) -> bool:
         return obj.is_email_verified
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """Read-only, and for superusers only: where and when a person signs in can endanger them."""
+
+    list_display = ("at", "kind", "username", "user", "ip_address")
+    list_filter = ("kind",)
+    search_fields = ("username",)
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    readonly_fields = ("user", "username", "kind", "at", "ip_address", "user_agent")
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -179,3 +179,27 @@ class AdminUserChangeForm(UserChangeForm):
         fields = "__all__"
         field_classes: dict = {}
 
+
+
+# --- Two-step verification ------------------------------------------------------------
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The six digits an authenticator app shows (spaces, as some apps group them, allowed)."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        help_text=_("Six digits. A new code appears every 30 seconds."),
+        widget=forms.TextInput(attrs={
+            "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
+            "spellcheck": "false", "autocapitalize": "off",
+        }),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) not in (6, 8):
+            raise forms.ValidationError(_("Enter the six digits your authenticator app shows."))
+        return code

@@ -92,3 +92,42 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class LoginEvent(models.Model):
+    """One sign-in, sign-out or failed attempt: the person's own security record.
+
+    Seen only by the person themselves (their profile) and by superusers (admin):
+    where and when someone signs in can put them in danger. Purged after
+    MESA_LOGIN_EVENT_RETENTION_DAYS (accounts.tasks.purge_login_events_task).
+    """
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong two-step verification code")
+        LOCKED_OUT = "locked_out", _("Locked out after repeated failures")
+        IDLE_TIMEOUT = "idle_timeout", _("Signed out after a time without activity")
+        DEVICE_ADDED = "device_added", _("Two-step verification set up")
+        DEVICE_REMOVED = "device_removed", _("Two-step verification removed")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="login_events",
+        verbose_name=_("person"),
+    )
+    # What was typed as the email address (a failed attempt may name no account).
+    username = models.CharField(_("email address tried"), max_length=254, blank=True)
+    kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser or program"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="accounts_loginevent_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.username} · {self.at:%Y-%m-%d %H:%M}"

@@ -78,3 +78,11 @@ def send_password_reset_email_task(self, user_id: int) -> None:
         "url": _absolute(path),
         "max_age_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
     })
+
+
+@shared_task
+def purge_login_events_task() -> int:
+    """Daily: forget sign-in events older than MESA_LOGIN_EVENT_RETENTION_DAYS."""
+    from accounts.login_events import login_events_purge
+
+    return login_events_purge()

@@ -4,10 +4,13 @@ Thin views: check who is asking, call one service in accounts.services, then
 redirect (POST-redirect-GET) with a message.
 """
 
+from base64 import b32encode
 from urllib.parse import urlencode
 
+import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,23 +18,28 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
 from rest_framework.authtoken.models import Token
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.forms import (
     EmailAuthenticationForm,
     PasswordResetRequestForm,
     PasswordResetSetForm,
     ProfileForm,
     SignupForm,
+    TwoFactorCodeForm,
     VerificationResendForm,
 )
+from accounts.models import LoginEvent
 from accounts.tokens import email_verification_token, user_from_uidb64
+from mesa import ratelimit
 from mesa.models import Membership
 
 # The key of a just-created API token, kept in the session until the profile shows it once.
@@ -144,6 +152,13 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_success_url(self):
+        """After the password, the second factor first for those who need it."""
+        url = super().get_success_url()
+        if two_factor.two_factor_pending(self.request):
+            return _two_factor_url(self.request.user, url)
+        return url
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's own rule since 5.0); says goodbye in a message."""
@@ -152,6 +167,146 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You are logged out."))
         return response
+
+
+# --- Two-step verification ---------------------------------------------------------------
+
+# Code attempts per person and address in CODE_WINDOW_SECONDS, on top of django-otp's
+# growing wait after each wrong code and of axes' lockout (wrong codes count as failed sign-ins).
+CODE_ATTEMPTS = 10
+CODE_WINDOW_SECONDS = 15 * 60
+
+
+def _two_factor_url(user, next_url: str = "") -> str:
+    has_device = two_factor.has_confirmed_device(user)
+    url = reverse("accounts:two-factor-verify" if has_device else "accounts:two-factor-setup")
+    if next_url:
+        url += "?" + urlencode({"next": next_url})
+    return url
+
+
+def _code_attempt_allowed(request, scope: str) -> bool:
+    """Within this site's limit, and not in django-otp's wait after a wrong code."""
+    return ratelimit.allow(
+        request, f"{scope}:{request.user.pk}", limit=CODE_ATTEMPTS, window_seconds=CODE_WINDOW_SECONDS,
+    ) and two_factor.code_attempt_allowed(request.user)
+
+
+def _too_many_attempts(form) -> None:
+    form.add_error("code", _("Too many attempts. Wait a few minutes, then enter the code your app "
+                             "shows."))
+
+
+def _next_from(request) -> str:
+    return _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+
+
+def _qr_code_svg(uri: str) -> str:
+    """The otpauth:// address as an inline SVG QR code (no JavaScript, no style attribute)."""
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=4, border=4, dark="#000", light="#fff", svgclass="qr-code",
+        title=_("QR code that adds Mesa to your authenticator app"),
+    )
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 - made by segno
+
+
+def _grouped(secret: str) -> str:
+    """ABCD EFGH ...: easier to type from the screen."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    user = request.user
+    next_url = _next_from(request)
+    if two_factor.has_confirmed_device(user):
+        if not user.is_verified():
+            return redirect(_two_factor_url(user, next_url))
+        messages.info(request, _("Two-step verification is already set up."))
+        return redirect(reverse("accounts:profile") + "#two-factor")
+    device = two_factor.unsaved_device(user, two_factor.setup_key(request))
+    form = TwoFactorCodeForm(request.POST or None, initial={"next": next_url})
+    if request.method == "POST" and form.is_valid():
+        if not _code_attempt_allowed(request, "two-factor-setup"):
+            _too_many_attempts(form)
+        else:
+            try:
+                two_factor.totp_device_confirm(request=request, user=user, key=device.key,
+                                               code=form.cleaned_data["code"])
+            except ValidationError as exc:
+                form.add_error("code", exc)
+            else:
+                request.session.cycle_key()
+                messages.success(request, _("Two-step verification is on. From now on you will be "
+                                            "asked for a code from your app when you log in."))
+                return redirect(next_url or reverse("accounts:profile") + "#two-factor")
+    return render(request, "accounts/two_factor_setup.html", {
+        "form": form,
+        "otpauth_uri": device.config_url,
+        "qr_code": _qr_code_svg(device.config_url),
+        "secret": _grouped(b32encode(device.bin_key).decode()),
+        "required": two_factor.needs_two_factor(user),
+    })
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request):
+    user = request.user
+    next_url = _next_from(request)
+    if user.is_verified():
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    if not two_factor.has_confirmed_device(user):
+        return redirect(_two_factor_url(user, next_url))
+    form = TwoFactorCodeForm(request.POST or None, initial={"next": next_url})
+    if request.method == "POST" and form.is_valid():
+        if not _code_attempt_allowed(request, "two-factor-verify"):
+            _too_many_attempts(form)
+        elif (device := two_factor.verify_code(user=user, code=form.cleaned_data["code"])) is None:
+            # A wrong code counts towards the lockout like a wrong password (and is recorded).
+            user_login_failed.send(sender=__name__, request=request, credentials={
+                "username": user.get_username(), "mesa_second_factor": True})
+            if getattr(request, "axes_locked_out", False):
+                logout(request)  # AxesMiddleware answers with the lockout page
+                return redirect("accounts:login")
+            form.add_error("code", _("This code is wrong or too old. Enter the code your app shows now."))
+        else:
+            otp_login(request, device)
+            request.session.cycle_key()
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def two_factor_remove(request):
+    user = request.user
+    if not two_factor.has_confirmed_device(user):
+        return redirect(reverse("accounts:profile") + "#two-factor")
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not _code_attempt_allowed(request, "two-factor-remove"):
+            _too_many_attempts(form)
+        else:
+            try:
+                two_factor.totp_device_remove(request=request, user=user, code=form.cleaned_data["code"])
+            except ValidationError as exc:
+                form.add_error("code", exc)
+            else:
+                messages.success(request, _("Two-step verification is removed from your account."))
+                if two_factor.needs_two_factor(user):
+                    return redirect("accounts:two-factor-setup")
+                return redirect(reverse("accounts:profile") + "#two-factor")
+    return render(request, "accounts/two_factor_remove.html", {
+        "form": form, "required": two_factor.needs_two_factor(user),
+    })
 
 
 # --- Password reset and change -------------------------------------------------------
@@ -224,6 +379,10 @@ def profile(request):
         "form": form,
         "memberships": memberships,
         "api_token": Token.objects.filter(user=user).first(),
+        "two_factor_on": two_factor.has_confirmed_device(user),
+        "two_factor_required": two_factor.needs_two_factor(user),
+        # Only the person themselves sees these (and superusers, in the admin).
+        "login_events": LoginEvent.objects.filter(user=user)[:10],
         "new_api_token": request.session.pop(NEW_API_TOKEN_SESSION_KEY, None),
     })
 

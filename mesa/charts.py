@@ -40,9 +40,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 # The drawing's coordinate system: text of FONT_SIZE units reads at about
-# 12 px on a 360 px phone and the chart never grows beyond MAX_WIDTH on a desktop.
+# 12 px on a 360 px phone and the chart never grows beyond the width static/css/mesa.css
+# gives `svg.chart` (36rem; 12rem for `svg.sparkline`) on a desktop: a class, not a style
+# attribute, which the Content-Security-Policy would block.
 VIEW_WIDTH = 400
-MAX_WIDTH = "36rem"
 FONT_SIZE = 14
 CHAR_WIDTH = FONT_SIZE * 0.6  # a generous average, to decide what fits
 LINE_HEIGHT = 20
@@ -233,19 +234,19 @@ def _describe(chart: Chart, value_format: ValueFormat) -> str:
 
 
 def _document(chart: Chart, height: float, body: SafeString, value_format: ValueFormat, *,
-              description: str | None = None, width: float = VIEW_WIDTH, max_width: str = MAX_WIDTH,
+              description: str | None = None, width: float = VIEW_WIDTH,
               css_class: str = "chart") -> SafeString:
     title_id, desc_id = f"{chart.dom_id}-title", f"{chart.dom_id}-desc"
     defs = format_html_join("", "{}", ((_pattern(chart, series),) for series in chart.series))
     return format_html(
         '<svg id="{id}" class="{css_class}" role="img" aria-labelledby="{title_id} {desc_id}" '
         'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
-        'style="max-width: {max_width}; height: auto; display: block" xmlns="http://www.w3.org/2000/svg">'
+        'xmlns="http://www.w3.org/2000/svg">'
         '<title id="{title_id}">{title}</title><desc id="{desc_id}">{desc}</desc>'
         '<defs>{defs}</defs>'
         '<g font-size="{font_size}" fill="{ink}" font-family="inherit">{body}</g></svg>',
         id=chart.dom_id, css_class=css_class, title_id=title_id, desc_id=desc_id, width=_n(width),
-        height=_n(height), max_width=max_width, title=chart.title,
+        height=_n(height), title=chart.title,
         desc=_describe(chart, value_format) if description is None else description, defs=defs,
         font_size=FONT_SIZE, ink=INK, body=body,
     )
@@ -418,7 +419,6 @@ GRID = "#d0d7de"
 PLOT_HEIGHT = 180
 SPARK_WIDTH = 160
 SPARK_HEIGHT = 48
-SPARK_MAX_WIDTH = "12rem"
 
 
 @dataclass(frozen=True)
@@ -638,8 +638,7 @@ def sparkline(chart: Chart, *, positions: Sequence[float] | None = None, referen
     figure beside it; the description carries every point)."""
     description = _describe_points(chart, references, value_format)
     known = [value for row in chart.rows for value in row.values if value is not None]
-    options = {"description": description, "width": SPARK_WIDTH, "max_width": SPARK_MAX_WIDTH,
-               "css_class": "chart sparkline"}
+    options = {"description": description, "width": SPARK_WIDTH, "css_class": "chart sparkline"}
     if not known:
         return _document(chart, LINE_HEIGHT * 1.6, format_html(
             '<text x="0" y="{}" fill="{}">{}</text>', LINE_HEIGHT, MUTED, _("No data yet.")),

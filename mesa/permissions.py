@@ -145,6 +145,21 @@ def forget_cached_permissions(user) -> None:
             delattr(user, attribute)
 
 
+def has_any_table_perm(user, codenames) -> bool:
+    """Does `user` hold any of `codenames` at some table (by object permission)? Read from the
+    same once-per-request load as every other check; a superuser holds all."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    type_id = ContentType.objects.get_for_model(Table).pk
+    wanted = frozenset(codenames)
+    return any(kind == type_id and not wanted.isdisjoint(held)
+               for (kind, _object_id), held in _object_permissions(user).items())
+
+
 def has_table_perm(user, codename: str, table: Table) -> bool:
     return has_object_perm(user, codename, table)
 

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,6 +77,10 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "mesa.i18n.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out an idle session (MESA_IDLE_TIMEOUT_SECONDS), then asks for the second factor
+    # of those who must give one (accounts.two_factor).
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     # Who changed a tracked record (sessions, minutes, agreements), in its history.
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -161,6 +167,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reminders.tasks.dispatch_due_reminders_task",
         "schedule": 60,
     },
+    "accounts-purge-login-events": {
+        "task": "accounts.tasks.purge_login_events_task",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 CACHES = {
@@ -210,6 +220,17 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("MESA_PROXY_COUNT", default=0)
 
 SESSION_COOKIE_AGE = env.int("MESA_SESSION_AGE_SECONDS", default=60 * 60 * 8)
+# A signed-in session idle longer than this is ended (accounts.middleware.IdleTimeoutMiddleware);
+# SESSION_COOKIE_AGE stays the absolute limit however active the person is.
+MESA_IDLE_TIMEOUT_SECONDS = env.int("MESA_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+if MESA_IDLE_TIMEOUT_SECONDS < 60:
+    raise ImproperlyConfigured("MESA_IDLE_TIMEOUT_SECONDS must be at least 60.")
+# Sign-in events (accounts.LoginEvent) are kept this many days.
+MESA_LOGIN_EVENT_RETENTION_DAYS = env.int("MESA_LOGIN_EVENT_RETENTION_DAYS", default=90)
+if MESA_LOGIN_EVENT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("MESA_LOGIN_EVENT_RETENTION_DAYS must be at least 1.")
+# Two-step verification (django-otp TOTP): the name authenticator apps show.
+OTP_TOTP_ISSUER = env.str("MESA_SITE_NAME", default="Mesa")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -270,6 +291,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own files, never
+# inline: no <style> or <script> blocks, style="" or on*= attributes in templates
+# (tests/mesa/test_security_headers.py walks them). data: images are the Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -280,7 +316,8 @@ REST_FRAMEWORK = {
     # still works for the browser, with its CSRF check on writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Session, refusing a person who still owes the second factor (accounts.two_factor).
+        "mesa.api.authentication.TwoFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -111,6 +111,56 @@ def _clean_cache():
     cache.clear()
 
 
+def _complete_second_factor(client, user) -> None:
+    """What a person who must (or chose to) use two-step verification does after the password:
+    give a code from their device (made for them here if they have none), recorded in the
+    session exactly as django_otp.login records it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import two_factor
+
+    fresh = type(user).objects.get(pk=user.pk)  # the test's object keeps no cached permissions
+    device = two_factor.confirmed_device(fresh)
+    if device is None:
+        if not two_factor.needs_two_factor(fresh):
+            return
+        device = TOTPDevice.objects.create(user=fresh, name="test device", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    """`client.force_login(person)` (Django's and DRF's test clients) signs in completely: the
+    password step and, for those who need it, the second factor. Two-step verification stays
+    on for the suite; a password login (`client.post(login_url, ...)`) meets the real flow, and
+    `sign_in_password_only` stops after the password."""
+    from django.test.client import Client
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None):
+        password_only(self, user, backend)
+        _complete_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    return password_only
+
+
+@pytest.fixture
+def sign_in_password_only(_force_login_gives_the_second_factor):
+    """`sign_in_password_only(client, person)`: signed in with the password, second factor not
+    given yet, as right after the login form."""
+
+    def sign_in(client, user):
+        _force_login_gives_the_second_factor(client, user)
+        return client
+
+    return sign_in
+
+
 @pytest.fixture
 def api():
     return APIClient()

@@ -21,8 +21,13 @@ from subcommittees.models import Subcommittee
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Set by the browser tests while Playwright runs (tests/browser/conftest.py): never a deployment's.
+TEST_ONLY_VARIABLES = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
+
+
 def _manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **env_overrides}
+    env = {name: value for name, value in os.environ.items() if name not in TEST_ONLY_VARIABLES}
+    env.update(env_overrides)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 

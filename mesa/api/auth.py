@@ -4,7 +4,12 @@ Obtaining a token is signing in, so it goes through the same gate as the
 login page: django.contrib.auth.authenticate with the request, where
 AxesStandaloneBackend (first in AUTHENTICATION_BACKENDS) refuses a locked-out
 email + address, and a failure counts towards the lockout. A person with a
-confirmed two-factor device must also give a current one-time code.
+confirmed two-factor device must also give a current one-time code; a person
+who must use two-step verification (accounts.two_factor) and has not set it up
+gets no token until they do, on the website.
+
+A browser session that has not given its second factor is refused (403) by
+mesa.api.authentication.TwoFactorSessionAuthentication.
 """
 
 from django.conf import settings
@@ -12,6 +17,7 @@ from django.contrib.auth import authenticate, user_logged_in, user_login_failed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import match_token, user_has_device
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -19,6 +25,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from accounts.two_factor import needs_two_factor
 
 
 class LockedOut(exceptions.APIException):
@@ -70,7 +78,8 @@ class AuthTokenView(APIView):
         request=TokenObtainSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="Wrong email, password or one-time code."),
+            400: OpenApiResponse(description="Wrong email, password or one-time code, or a role "
+                                 "that requires two-step verification not set up yet."),
             429: OpenApiResponse(_ERROR, description="Locked out after repeated failures, "
                                  "or too many attempts in a minute."),
         },
@@ -90,10 +99,17 @@ class AuthTokenView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("The email address or the password is wrong.")]}
             )
-        if user_has_device(user) and match_token(user, serializer.validated_data["otp_token"]) is None:
-            # A wrong code counts towards the lockout like a wrong password.
-            user_login_failed.send(sender=__name__, credentials={"username": email},
-                                   request=request)
+        has_device = user_has_device(user)
+        if not has_device and needs_two_factor(user):
+            raise exceptions.ValidationError({"non_field_errors": [_(
+                "Your role requires two-step verification. Set it up on the website (your "
+                "profile, “Set up two-step verification”), then ask for a token with "
+                "the code from your authenticator app."
+            )]}, code="two_factor_setup_required")
+        if has_device and match_token(user, serializer.validated_data["otp_token"]) is None:
+            # A wrong code counts towards the lockout like a wrong password (and is recorded).
+            user_login_failed.send(sender=__name__, request=request,
+                                   credentials={"username": email, "mesa_second_factor": True})
             if getattr(request, "axes_locked_out", False):
                 raise LockedOut
             raise exceptions.ValidationError(
@@ -109,3 +125,9 @@ class AuthTokenView(APIView):
     def delete(self, request, *args, **kwargs):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TwoFactorSessionScheme(SessionScheme):
+    """The OpenAPI description of the API's session authentication: DRF's cookie session."""
+
+    target_class = "mesa.api.authentication.TwoFactorSessionAuthentication"

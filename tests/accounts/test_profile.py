@@ -67,8 +67,9 @@ def test_profile_query_count_is_constant(client, n, django_assert_max_num_querie
     for _ in range(n):
         make_member(TableFactory(), Role.OFFICIAL, user=person, verified=False)
     client.force_login(person)
-    # session, user, memberships with table/institution/organisation, API token
-    with django_assert_max_num_queries(4):
+    # session, user, memberships with table/institution/organisation, API token, table
+    # permissions (who needs two-step verification), two-step device, last sign-in events
+    with django_assert_max_num_queries(7):
         response = client.get(PROFILE_URL)
     assert response.status_code == 200
     assert response.content.decode().count("waiting for the secretariat to verify") == n

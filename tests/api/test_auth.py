@@ -25,7 +25,8 @@ def obtain(api, email, password, **extra):
 
 
 def test_a_person_obtains_a_token_and_uses_it(api, table, secretariat):
-    response = obtain(api, secretariat.email, PASSWORD)
+    device = TOTPDevice.objects.create(user=secretariat, name="phone", confirmed=True)
+    response = obtain(api, secretariat.email, PASSWORD, otp_token=current_code(device))
     assert response.status_code == 200, response.json()
     key = response.json()["token"]
     assert Token.objects.get(user=secretariat).key == key

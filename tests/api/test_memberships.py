@@ -169,9 +169,10 @@ def test_membership_list_query_count_is_constant(as_user, n, viewer, django_asse
         person = make_member(table, Role.CITIZEN).user
     api = as_user(person)
     api.get(LIST)  # warm guardian's per-process content-type cache
-    # session, user, their object permissions, count, page (with user, table, institution,
-    # organisation joined), the tables whose members the requester manages
-    with django_assert_max_num_queries(6):
+    # session, user, their two-step device (django-otp; the secretariat's), their object
+    # permissions, count, page (with user, table, institution, organisation joined), the tables
+    # whose members the requester manages
+    with django_assert_max_num_queries(7):
         response = api.get(LIST)
     assert response.json()["count"] >= 2 * n
 

@@ -492,10 +492,10 @@ def test_member_list_query_count_is_constant(as_user, table, canary, accused, pe
     _many_concerns(table, n, canary, accused)
     api = as_user(people["accused_official"])
     api.get(LIST)  # warm guardian's per-process content-type cache
-    # session, user, their object permissions (and coordinated subcommittees); reporter rule:
-    # memberships; count, page (table, subcommittee, colonia, reporter joined); accused
-    # institutions, assigned institutions
-    with django_assert_max_num_queries(8):
+    # session, user, their two-step device (django-otp), their object permissions (and
+    # coordinated subcommittees); reporter rule: memberships; count, page (table, subcommittee,
+    # colonia, reporter joined); accused institutions, assigned institutions
+    with django_assert_max_num_queries(9):
         response = api.get(LIST, {"q": "cobro", "ordering": "priority"})
     assert response.json()["count"] == n
 

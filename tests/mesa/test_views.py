@@ -66,8 +66,9 @@ def test_home_query_count_is_constant(client, db, n, django_assert_max_num_queri
     for table in tables:
         make_member(table, Role.CITIZEN, user=person)
     client.force_login(person)
-    # session, user, tables with counts, the person's memberships
-    with django_assert_max_num_queries(4):
+    # session, user, their table permissions (who needs two-step verification), tables with
+    # counts, the person's memberships
+    with django_assert_max_num_queries(5):
         assert client.get(HOME).status_code == 200
 
 

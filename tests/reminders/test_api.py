@@ -188,12 +188,13 @@ def test_the_inbox_query_count_is_constant(as_user, table, citizen, n, django_as
     for i in range(n):
         message_for(citizen, f"Aviso {i}")
     api = as_user(citizen)
-    # session, user (with its unread count), paginator count, page (with reminder and table)
-    with django_assert_max_num_queries(4):
+    # session, user (with its unread count), their table permissions (who needs two-step
+    # verification), paginator count, page (with reminder and table)
+    with django_assert_max_num_queries(5):
         assert api.get(INBOX).json()["count"] == n + 1
     message = InboxMessage.objects.filter(user=citizen).first()
-    # session, user, message (with reminder and table)
-    with django_assert_max_num_queries(3):
+    # session, user, their table permissions (two-step rule), message (with reminder and table)
+    with django_assert_max_num_queries(4):
         assert api.get(detail(message)).status_code == 200
 
 

@@ -128,12 +128,14 @@ def test_the_inbox_query_count_is_constant(client, table, citizen, n, django_ass
     for i in range(n):
         message_for(citizen, f"Aviso {i}")
     client.force_login(citizen)
-    # session, user (with its unread count), paginator count, page (with reminder and table)
-    with django_assert_max_num_queries(4):
+    # session, user (with its unread count), their table permissions (who needs two-step
+    # verification), paginator count, page (with reminder and table)
+    with django_assert_max_num_queries(5):
         assert client.get(INBOX).status_code == 200
     message = InboxMessage.objects.filter(user=citizen).first()
-    # session, user, message (with reminder and table), and in a savepoint: mark read, the counter
-    with django_assert_max_num_queries(7):
+    # session, user, their table permissions (two-step rule), message (with reminder and table),
+    # and in a savepoint: mark read, the counter
+    with django_assert_max_num_queries(8):
         assert client.get(detail_url(message)).status_code == 200
 
 
