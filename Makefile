@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test coverage bench lint messages check-messages venv clean
+.PHONY: run test coverage bench lint messages check-messages venv browser-tools clean
 
 venv: $(STAMP)
 
@@ -24,11 +24,23 @@ run: venv
 ## The whole suite, against real PostgreSQL and Redis, one pytest worker per core (each with its
 ## own test database and Redis database; PYTEST_WORKERS=0 runs in one process).
 PYTEST_WORKERS ?= auto
-test: venv
+test: venv browser-tools
 	$(PY) scripts/devservices.py test -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
+## What the browser tests (tests/browser) need besides Python: Debian's Chromium, and axe-core
+## from the npm registry at the version tests/browser/package-lock.json pins.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+AXE_STAMP := tests/browser/node_modules/.installed-stamp
+browser-tools: $(AXE_STAMP)
+	@test -x "$${MESA_CHROMIUM:-/usr/bin/chromium}" || { echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+$(AXE_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
+
 ## The same suite with a line-coverage report (tracing makes it about 60 % slower).
-coverage: venv
+coverage: venv browser-tools
 	$(PY) scripts/devservices.py test -n $(PYTEST_WORKERS) --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 ## The benchmark (issue 9): a country-size data set ($(BENCH_SCALE) = 100 tables, 500,000 concerns;
@@ -48,4 +60,4 @@ messages: venv
 	DJANGO_DEBUG=1 DATABASE_URL=postgres://unused/unused REDIS_URL=redis://unused $(PY) manage.py compilemessages --locale es --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) var/static .coverage
+	rm -rf $(VENV) var/static .coverage tests/browser/node_modules test-artifacts
