@@ -369,7 +369,7 @@ def profile(request):
         user.refresh_from_db()
     else:
         form = ProfileForm(instance=user)
-    memberships = (
+    memberships = list(
         Membership.objects.active()
         .filter(user=user)
         .select_related("table", "institution", "organisation")
@@ -383,6 +383,8 @@ def profile(request):
         "two_factor_required": two_factor.needs_two_factor(user),
         # Only the person themselves sees these (and superusers, in the admin).
         "login_events": LoginEvent.objects.filter(user=user)[:10],
+        # In the clock of the person's (first) table, as every other time on the site.
+        "login_events_zone": memberships[0].table.time_zone if memberships else "UTC",
         "new_api_token": request.session.pop(NEW_API_TOKEN_SESSION_KEY, None),
     })
 

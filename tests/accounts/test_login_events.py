@@ -81,6 +81,15 @@ def test_the_profile_shows_the_last_ten_events_of_the_person_only(client, citize
     assertNotContains(response, "198.51.100.99")
 
 
+def test_the_profile_shows_events_in_the_clock_of_the_persons_table(client, citizen):
+    LoginEvent.objects.create(user=citizen, username=citizen.email, kind=LoginEvent.Kind.SIGNED_IN,
+                              at=datetime(2026, 6, 1, 18, 30, tzinfo=UTC))
+    client.force_login(citizen)
+    response = client.get(PROFILE_URL)
+    assertContains(response, "When (America/Ciudad_Juarez)")
+    assertContains(response, "12:30")  # 18:30 UTC is 12:30 in Ciudad Juárez (UTC−6 in June)
+
+
 def test_events_are_purged_after_ninety_days(citizen):
     now = datetime(2026, 6, 1, 12, tzinfo=UTC)
     old = LoginEvent.objects.create(user=citizen, kind=LoginEvent.Kind.SIGNED_IN,
