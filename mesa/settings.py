@@ -315,7 +315,8 @@ REST_FRAMEWORK = {
     # WWW-Authenticate header, so "please sign in" is a 401, not a 403. Session
     # still works for the browser, with its CSRF check on writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Token, refusing a person who must use two-step verification and has not set it up.
+        "mesa.api.authentication.TwoFactorTokenAuthentication",
         # Session, refusing a person who still owes the second factor (accounts.two_factor).
         "mesa.api.authentication.TwoFactorSessionAuthentication",
     ],

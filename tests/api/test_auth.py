@@ -8,7 +8,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.accounts.factories import PASSWORD, UserFactory
+from mesa.models import Membership, Role
+from mesa.services import membership_change_role
+from tests.accounts.factories import PASSWORD, UserFactory, api_token
+from tests.mesa.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +197,31 @@ def test_anonymous_visitor_cannot_revoke(api, person):
     assert Token.objects.filter(user=person).exists()
 
 
+def test_a_token_made_as_a_citizen_carries_no_official_powers_until_two_factor_is_set_up(api, table):
+    person = make_member(table, Role.CITIZEN).user
+    key = Token.objects.create(user=person).key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/memberships/").status_code == 200
+    membership = Membership.objects.get(user=person, table=table)
+    membership_change_role(membership=membership, role=Role.SECRETARIAT,
+                           actor=table.memberships.get(role=Role.SECRETARIAT).user)
+
+    refused = api.patch(f"/api/v1/tables/{table.slug}/", {"city": "Chihuahua"}, format="json")
+    assert refused.status_code == 403
+    assert "two-step verification" in refused.json()["detail"]
+    table.refresh_from_db()
+    assert table.city != "Chihuahua"
+
+    TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
+    allowed = api.patch(f"/api/v1/tables/{table.slug}/", {"city": "Chihuahua"}, format="json")
+    assert allowed.status_code == 200, allowed.json()
+
+
+def test_a_citizens_token_needs_no_second_factor(api, citizen):
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=citizen).key}")
+    assert api.get("/api/v1/memberships/").status_code == 200
+
+
 def test_a_made_up_token_is_a_401(api):
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     response = api.get("/api/v1/tables/")
@@ -216,7 +244,7 @@ def test_a_browser_session_must_send_the_csrf_token_to_write(table, secretariat)
 
 def test_a_token_needs_no_csrf_token(table, secretariat):
     script = APIClient(enforce_csrf_checks=True)
-    script.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=secretariat).key}")
+    script.credentials(HTTP_AUTHORIZATION=f"Token {api_token(secretariat)}")
     response = script.patch(f"/api/v1/tables/{table.slug}/", {"city": "Chihuahua"}, format="json")
     assert response.status_code == 200
     table.refresh_from_db()

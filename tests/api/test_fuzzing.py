@@ -17,13 +17,12 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from mesa.models import Role
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, api_token
 from tests.commitments.factories import (
     institution,
     official_of,
@@ -105,8 +104,8 @@ def _seed():
         "commitments": {"id": commitment.pk, "update_pk": update.pk},
     }
     tokens = {"anonymous": None,
-              "citizen": Token.objects.create(user=citizen).key,
-              "secretariat": Token.objects.create(user=secretariat).key}
+              "citizen": api_token(citizen),
+              "secretariat": api_token(secretariat)}
     return ids, tokens
 
 

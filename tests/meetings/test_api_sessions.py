@@ -4,14 +4,13 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from concerns.models import Visibility
 from meetings import services
 from meetings.models import AgendaItem, Attendance, Minutes, Session, SessionChange
 from mesa.timezones import combine_in_zone
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, api_token
 from tests.concerns.factories import raise_concern
 from tests.meetings.factories import (
     draft_proposal,
@@ -100,8 +99,7 @@ def test_a_coordinator_schedules_a_session_of_their_subcommittee(as_user, table,
 
 
 def test_the_secretariat_schedules_with_a_token(api, secretariat, body):
-    token, _created = Token.objects.get_or_create(user=secretariat)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(secretariat)}")
     response = api.post(LIST, body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["viewer"]["can_organise"] is True

@@ -7,6 +7,7 @@ from django.db.utils import DatabaseError
 
 from meetings import services
 from meetings.models import Agreement, Minutes, Session, SessionChange
+from tests.accounts.factories import api_token
 from tests.meetings.factories import held_session, schedule_session
 
 pytestmark = pytest.mark.django_db
@@ -106,9 +107,7 @@ def test_session_history_keeps_the_time_before_a_raw_update(table):
 
 
 def test_history_says_who_withdrew_an_agreement_through_the_api_with_a_token(api, agreement, secretariat):
-    from rest_framework.authtoken.models import Token
-
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=secretariat).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(secretariat)}")
     response = api.post(f"/api/v1/agreements/{agreement.pk}/withdraw/", {"reason": "Duplicado"},
                         format="json")
     assert response.status_code == 200, response.content
