@@ -231,6 +231,8 @@ if MESA_LOGIN_EVENT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("MESA_LOGIN_EVENT_RETENTION_DAYS must be at least 1.")
 # Two-step verification (django-otp TOTP): the name authenticator apps show.
 OTP_TOTP_ISSUER = env.str("MESA_SITE_NAME", default="Mesa")
+# The admin never shows a device's secret or its QR code: whoever saw it could make the codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains
 
 from accounts.models import User
@@ -70,3 +71,15 @@ def test_people_without_staff_status_cannot_open_the_user_admin(client, outsider
     response = client.get(reverse("admin:accounts_user_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_admin_never_shows_the_secret_of_someones_authenticator(client, superuser):
+    person = UserFactory()
+    device = TOTPDevice.objects.create(user=person, name="authenticator", confirmed=True)
+    client.force_login(superuser)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    assert listing.status_code == 200 and "qrcode" not in listing.content.decode()
+    assert client.get(reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk])).status_code == 403
