@@ -16,6 +16,7 @@ refuses such a session with a 403 (mesa.api.authentication.TwoFactorSessionAuthe
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
@@ -38,6 +39,8 @@ SETUP_KEY_SESSION_KEY = "mesa:two-factor-setup-key"
 POWERFUL_PERMISSIONS = frozenset(GROUP_PERMISSIONS["official"] + GROUP_PERMISSIONS["secretariat"])
 
 DEVICE_NAME = "authenticator"
+
+WRONG_CODE = gettext_lazy("This code is wrong or too old. Enter the code your app shows now.")
 
 
 def needs_two_factor(user) -> bool:
@@ -105,7 +108,7 @@ def totp_device_confirm(*, request, user: User, key: str, code: str) -> TOTPDevi
     device = unsaved_device(user, key)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     if not code.isdigit() or not totp.verify(int(code), device.tolerance):
-        raise ValidationError(_("This code is wrong or too old. Enter the code your app shows now."),
+        raise ValidationError(WRONG_CODE,
                               code="wrong_code")
     device.confirmed = True
     device.last_t = totp.t()  # the code just used cannot be used again
@@ -144,7 +147,7 @@ def totp_device_remove(*, request, user: User, code: str) -> None:
     set it up again on their next page."""
     # Not in one transaction with the delete: a wrong code's throttling must be kept.
     if verify_code(user=user, code=code) is None:
-        raise ValidationError(_("This code is wrong or too old. Enter the code your app shows now."),
+        raise ValidationError(WRONG_CODE,
                               code="wrong_code")
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()

@@ -274,7 +274,7 @@ def two_factor_verify(request):
             if getattr(request, "axes_locked_out", False):
                 logout(request)  # AxesMiddleware answers with the lockout page
                 return redirect("accounts:login")
-            form.add_error("code", _("This code is wrong or too old. Enter the code your app shows now."))
+            form.add_error("code", two_factor.WRONG_CODE)
         else:
             otp_login(request, device)
             request.session.cycle_key()

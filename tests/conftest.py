@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from bench import databases
 from mesa.celery import app as celery_app
 from mesa.models import Role
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, authenticator
 from tests.mesa.factories import TableFactory, make_member
 
 
@@ -116,16 +116,10 @@ def _complete_second_factor(client, user) -> None:
     give a code from their device (made for them here if they have none), recorded in the
     session exactly as django_otp.login records it."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from accounts import two_factor
-
-    fresh = type(user).objects.get(pk=user.pk)  # the test's object keeps no cached permissions
-    device = two_factor.confirmed_device(fresh)
+    device = authenticator(user)
     if device is None:
-        if not two_factor.needs_two_factor(fresh):
-            return
-        device = TOTPDevice.objects.create(user=fresh, name="test device", confirmed=True)
+        return
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

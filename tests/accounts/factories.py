@@ -23,15 +23,38 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-def api_token(user) -> str:
-    """The API token `user` holds, as the API issues it: someone who must use two-step
-    verification has set it up first (mesa.api.authentication refuses their token otherwise)."""
+
+def authenticator(user):
+    """The person's confirmed TOTP device; one is made for them if their role requires two-step
+    verification and they have none (as they would have set it up), else None."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
-    from rest_framework.authtoken.models import Token
 
     from accounts import two_factor
 
     fresh = User.objects.get(pk=user.pk)  # no permissions cached from before a change of role
-    if two_factor.needs_two_factor(fresh) and not two_factor.has_confirmed_device(fresh):
-        TOTPDevice.objects.create(user=fresh, name="authenticator", confirmed=True)
-    return Token.objects.get_or_create(user=fresh)[0].key
+    device = two_factor.confirmed_device(fresh)
+    if device is None and two_factor.needs_two_factor(fresh):
+        device = TOTPDevice.objects.create(user=fresh, name=two_factor.DEVICE_NAME, confirmed=True)
+    return device
+
+
+def code_at(device, steps: int = 0) -> str:
+    """The code an authenticator app shows for `device`, `steps` time steps from now."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = totp.time + steps * device.step
+    return f"{totp.token():06d}"
+
+
+def current_code(device) -> str:
+    return code_at(device)
+
+
+def api_token(user) -> str:
+    """The API token `user` holds, as the API issues it: someone who must use two-step
+    verification has set it up first (mesa.api.authentication refuses their token otherwise)."""
+    from rest_framework.authtoken.models import Token
+
+    authenticator(user)
+    return Token.objects.get_or_create(user_id=user.pk)[0].key

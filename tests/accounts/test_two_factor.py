@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains, assertRedirects
 from rest_framework.authtoken.models import Token
@@ -15,7 +14,7 @@ from accounts.models import LoginEvent
 from accounts.two_factor import SETUP_KEY_SESSION_KEY
 from mesa import services
 from mesa.models import Role
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, code_at, current_code
 from tests.mesa.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -38,19 +37,9 @@ def _english_and_frozen(client, api):
         yield traveller
 
 
-def _code_at(device: TOTPDevice, steps: int) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = totp.time + steps * device.step
-    return f"{totp.token():06d}"
-
-
-def current_code(device: TOTPDevice) -> str:
-    return _code_at(device, 0)
-
-
 def wrong_code(device: TOTPDevice) -> str:
     """A code that is none of those the device accepts now (previous, current, next)."""
-    accepted = {_code_at(device, steps) for steps in (-1, 0, 1)}
+    accepted = {code_at(device, steps) for steps in (-1, 0, 1)}
     return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in accepted)
 
 
@@ -211,7 +200,7 @@ def test_a_code_from_a_minute_ago_is_too_old_for_setup(client, official, sign_in
     sign_in_password_only(client, official)
     client.get(SETUP_URL)
     device = TOTPDevice(key=client.session[SETUP_KEY_SESSION_KEY])
-    response = client.post(SETUP_URL, {"code": _code_at(device, -2)})
+    response = client.post(SETUP_URL, {"code": code_at(device, -2)})
     assertContains(response, "This code is wrong or too old")
     assert not TOTPDevice.objects.exists()
 

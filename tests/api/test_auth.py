@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
 from django.utils import translation
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -12,7 +11,7 @@ from rest_framework.test import APIClient
 from mesa.api.authentication import TwoFactorNotSetUp
 from mesa.models import Membership, Role
 from mesa.services import membership_change_role
-from tests.accounts.factories import PASSWORD, UserFactory, api_token
+from tests.accounts.factories import PASSWORD, UserFactory, api_token, current_code
 from tests.mesa.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -143,10 +142,6 @@ def test_too_many_attempts_in_a_minute_are_throttled(api):
 @pytest.fixture
 def device(person):
     return TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
-
-
-def current_code(device) -> str:
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
 
 
 def test_with_two_factor_on_a_password_alone_gets_no_token(api, person, device):

@@ -17,21 +17,17 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.models import User
+from tests.accounts.factories import current_code
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("MESA_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 640}
-
-
-def current_code(key: bytes) -> str:
-    """What an authenticator app shows now for `key` (TOTP: 30-second steps, 6 digits)."""
-    return f"{totp(key):06d}"
 
 
 @pytest.fixture(scope="session")
@@ -136,7 +132,7 @@ class Phone:
         if self.page.url.split("?")[0].endswith(reverse("accounts:two-factor-verify")):
             # The person's own language from here on, which may not be this phone's.
             device = two_factor.confirmed_device(User.objects.get(email=email))
-            self.page.locator("input[name=code]").fill(current_code(device.bin_key))
+            self.page.locator("input[name=code]").fill(current_code(device))
             self.shot("codigo-de-verificacion")
             with self.page.expect_navigation():
                 self.page.locator("input[name=code]").press("Enter")
@@ -145,8 +141,8 @@ class Phone:
         """Add Mesa to an authenticator app by its setup key, and prove it with a first code."""
         secret = self.page.inner_text("#two-factor-secret").replace(" ", "")
         self.shot("activar-verificacion")
-        self.field(self.words("Code from your authenticator app")).fill(
-            current_code(base64.b32decode(secret + "=" * (-len(secret) % 8))))
+        app = TOTPDevice(key=base64.b32decode(secret + "=" * (-len(secret) % 8)).hex())
+        self.field(self.words("Code from your authenticator app")).fill(current_code(app))
         self.submit(self.words("Turn on two-step verification"))
 
     def field(self, label: str):
